@@ -1,0 +1,66 @@
+// Guest RAM: one contiguous buffer with typed views for the interpreter's aligned fast paths,
+// split into 4 KiB pages whose state drives dirty tracking (for snapshots) and invalidation of
+// decoded instructions (for self-modifying code).
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+
+/**
+ * Page states, one byte per page. A store's fast path only checks `state === PAGE_DIRTY`;
+ * anything else goes through `touch()`, which marks the page dirty and, when the page holds
+ * decoded instructions, drops them. So stores cost one byte compare in the common case.
+ */
+export const PAGE_CLEAN = 0;
+export const PAGE_DIRTY = 1;
+export const PAGE_CODE = 2;
+
+export class Ram {
+  readonly base: number;
+  readonly size: number;
+  readonly buffer: ArrayBuffer;
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  /** PAGE_CLEAN / PAGE_DIRTY / PAGE_CODE per page. */
+  readonly pageState: Uint8Array;
+  /** 1 for every page written since the last `clearDirty()` (code pages included). */
+  readonly dirty: Uint8Array;
+  /** Called with a page number when a store hits a page that holds decoded code. */
+  onCodeWrite: (page: number) => void = () => {};
+
+  constructor(base: number, size: number) {
+    if (size <= 0 || size % PAGE_SIZE !== 0) throw new Error(`RAM size must be a positive multiple of 4 KiB, got ${size}`);
+    this.base = base >>> 0;
+    this.size = size;
+    this.buffer = new ArrayBuffer(size);
+    this.u8 = new Uint8Array(this.buffer);
+    this.u16 = new Uint16Array(this.buffer);
+    this.i32 = new Int32Array(this.buffer);
+    this.pageState = new Uint8Array(size >>> PAGE_SHIFT);
+    this.dirty = new Uint8Array(size >>> PAGE_SHIFT);
+  }
+
+  /** Slow half of a store: the page was not already in the plain dirty state. */
+  touch(page: number): void {
+    this.dirty[page] = 1;
+    if (this.pageState[page] === PAGE_CODE) this.onCodeWrite(page);
+    this.pageState[page] = PAGE_DIRTY;
+  }
+
+  /** Marks every page in [off, off+len) written (for stores that bypass the fast path). */
+  touchRange(off: number, len: number): void {
+    if (len <= 0) return;
+    const last = (off + len - 1) >>> PAGE_SHIFT;
+    for (let p = off >>> PAGE_SHIFT; p <= last; p++) if (this.pageState[p] !== PAGE_DIRTY) this.touch(p);
+  }
+
+  markCode(page: number): void {
+    this.pageState[page] = PAGE_CODE;
+  }
+
+  /** Forgets which pages were written (the snapshot layer calls this after saving them). */
+  clearDirty(): void {
+    this.dirty.fill(0);
+    for (let p = 0; p < this.pageState.length; p++) if (this.pageState[p] === PAGE_DIRTY) this.pageState[p] = PAGE_CLEAN;
+  }
+}
