@@ -8,9 +8,10 @@ export interface MmioDevice {
   readonly name: string;
   readonly base: number;
   readonly size: number;
-  /** Returns the value read, zero-extended to `size` bytes. */
-  read(offset: number, size: number): number;
-  write(offset: number, size: number, value: number): void;
+  /** Returns the value read, zero-extended to `size` bytes; undefined for an access the device refuses (access fault). */
+  read(offset: number, size: number): number | undefined;
+  /** Returns false for an access the device refuses (access fault). */
+  write(offset: number, size: number, value: number): boolean;
 }
 
 /** Raised by bulk accesses (loaders, semihosting) that touch an address nothing answers. */
@@ -73,8 +74,7 @@ export class Bus {
     }
     const d = this.findDevice(addr);
     if (d === undefined || addr - d.base + size > d.size) return false;
-    d.write(addr - d.base, size, value >>> 0);
-    return true;
+    return d.write(addr - d.base, size, value >>> 0);
   }
 
   /** Copies guest memory out; throws BusError naming the first unmapped byte. */

@@ -8,7 +8,9 @@ export const PAGE_SIZE = 1 << PAGE_SHIFT;
 /**
  * Page states, one byte per page. A store's fast path only checks `state === PAGE_DIRTY`;
  * anything else goes through `touch()`, which marks the page dirty and, when the page holds
- * decoded instructions, drops them. So stores cost one byte compare in the common case.
+ * decoded instructions, drops the ones the store overwrote. So stores cost one byte compare in
+ * the common case. A code page stays PAGE_CODE when written: code and data often share a page
+ * (small programs put .bss right after .text), and only the overwritten instructions must go.
  */
 export const PAGE_CLEAN = 0;
 export const PAGE_DIRTY = 1;
@@ -25,8 +27,8 @@ export class Ram {
   readonly pageState: Uint8Array;
   /** 1 for every page written since the last `clearDirty()` (code pages included). */
   readonly dirty: Uint8Array;
-  /** Called with a page number when a store hits a page that holds decoded code. */
-  onCodeWrite: (page: number) => void = () => {};
+  /** Called with the RAM offset and size of a store that hit a page holding decoded code. */
+  onCodeWrite: (off: number, size: number) => void = () => {};
 
   constructor(base: number, size: number) {
     if (size <= 0 || size % PAGE_SIZE !== 0) throw new Error(`RAM size must be a positive multiple of 4 KiB, got ${size}`);
@@ -40,18 +42,24 @@ export class Ram {
     this.dirty = new Uint8Array(size >>> PAGE_SHIFT);
   }
 
-  /** Slow half of a store: the page was not already in the plain dirty state. */
-  touch(page: number): void {
+  /** Slow half of a store of `size` bytes at RAM offset `off` (one page): the page was not plain dirty. */
+  touch(off: number, size: number): void {
+    const page = off >>> PAGE_SHIFT;
     this.dirty[page] = 1;
-    if (this.pageState[page] === PAGE_CODE) this.onCodeWrite(page);
-    this.pageState[page] = PAGE_DIRTY;
+    if (this.pageState[page] === PAGE_CODE) this.onCodeWrite(off, size);
+    else this.pageState[page] = PAGE_DIRTY;
   }
 
-  /** Marks every page in [off, off+len) written (for stores that bypass the fast path). */
+  /** Marks [off, off+len) written (for stores that bypass the fast path). */
   touchRange(off: number, len: number): void {
     if (len <= 0) return;
     const last = (off + len - 1) >>> PAGE_SHIFT;
-    for (let p = off >>> PAGE_SHIFT; p <= last; p++) if (this.pageState[p] !== PAGE_DIRTY) this.touch(p);
+    for (let p = off >>> PAGE_SHIFT; p <= last; p++) {
+      if (this.pageState[p] === PAGE_DIRTY) continue;
+      const start = Math.max(off, p << PAGE_SHIFT);
+      const end = Math.min(off + len, (p + 1) << PAGE_SHIFT);
+      this.touch(start, end - start);
+    }
   }
 
   markCode(page: number): void {

@@ -5,13 +5,16 @@
 //
 // Today only mode 'none' exists: inputs pass straight through from the host.
 import { HostClock } from './host-clock';
+import { HostSemihost, type SemihostHost } from './semihost-host';
 
 export type RrMode = 'none' | 'record' | 'replay';
 
 export class Gate {
   readonly mode: RrMode = 'none';
-  /** Bytes that arrived for the UART and wait until it can take them (asynchronous input). */
-  private readonly uartPending: number[] = [];
+  /** Console bytes typed by the user, waiting for the guest to take them (asynchronous input). */
+  private readonly consolePending: number[] = [];
+  /** The user's input has ended (stdin closed): semihosting reads then see end of file. */
+  private consoleClosed = false;
 
   constructor(private readonly clock: HostClock = new HostClock()) {}
 
@@ -20,17 +23,31 @@ export class Gate {
     return this.clock.wallNs();
   }
 
-  /** The host side queues bytes typed by the user; the run loop delivers them with takeUartByte. */
-  queueUartInput(bytes: Uint8Array | number[]): void {
-    for (const b of bytes) this.uartPending.push(b & 0xff);
+  /** Semihosting's host answers (files confined to `root`, time, clock). */
+  semihostHost(root: string): SemihostHost {
+    return new HostSemihost(root, this.clock);
   }
 
-  hasUartInput(): boolean {
-    return this.uartPending.length > 0;
+  /** The host side queues bytes typed by the user; the machine takes them with takeConsoleByte. */
+  queueConsoleInput(bytes: Uint8Array | number[]): void {
+    for (const b of bytes) this.consolePending.push(b & 0xff);
   }
 
-  /** Called by the run loop at an instruction boundary when the UART can receive. */
-  takeUartByte(_icount: number): number | undefined {
-    return this.uartPending.shift();
+  /** The user's input ended (e.g. stdin reached end of file). */
+  closeConsoleInput(): void {
+    this.consoleClosed = true;
+  }
+
+  hasConsoleInput(): boolean {
+    return this.consolePending.length > 0;
+  }
+
+  get consoleInputClosed(): boolean {
+    return this.consoleClosed && this.consolePending.length === 0;
+  }
+
+  /** Called by the machine at an instruction boundary when the guest can take a byte. */
+  takeConsoleByte(_icount: number): number | undefined {
+    return this.consolePending.shift();
   }
 }

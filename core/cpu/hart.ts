@@ -1,0 +1,630 @@
+// One RV32IMAC hart in machine mode: state, the interpreter loop, CSRs and traps.
+//
+// The interpreter decodes each instruction once and caches the decoded fields per RAM page
+// (two Int32 words per halfword slot), dropped when the page is written. The loop runs until
+// `limit` (an icount) or until something the machine must look at happens (an MMIO access, a
+// CSR write, mret, wfi); the machine then syncs devices, delivers interrupts and calls again.
+// icount counts retired instructions: a trapping instruction does not retire.
+import { Op } from '../isa/opcodes';
+import { decode, isLong, type Decoded } from '../isa/decode';
+import { Ram, PAGE_DIRTY, PAGE_SHIFT } from '../mem/ram';
+import type { Bus } from '../mem/bus';
+import {
+  CSR, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MIE_WRITABLE, MISA_VALUE, PRIV_M,
+  IRQ_MEI, IRQ_MSI, IRQ_MTI,
+} from './csr';
+import { Cause } from './trap';
+
+/** Why `execute` returned. */
+export const enum Exit {
+  /** icount reached the limit. */
+  LIMIT = 0,
+  /** An MMIO access, CSR write or mret: devices and interrupts need a look. */
+  EVENT = 1,
+  /** wfi with no interrupt pending: the machine decides how to wait. */
+  WFI = 2,
+  /** A semihosting call waits for console input; the ebreak will be re-executed. */
+  INPUT_WAIT = 3,
+}
+
+export const SEMIHOST_WAIT = -1;
+
+/** What the hart needs from the board around it. */
+export interface HartPlatform {
+  bus: Bus;
+  /** mtime for the `time`/`timeh` CSRs (a 64-bit value as a number). */
+  readTime(): number;
+  /** Handles a semihosting call (a0, a1) and returns the new a0, or SEMIHOST_WAIT; undefined: semihosting off. */
+  semihost?: (op: number, param: number) => number;
+}
+
+// Packed decoded-instruction word: valid bit, op, rd, rs1, rs2, compressed flag. Word 2 is imm.
+const VALID = 1 << 31;
+const COMPRESSED = 1 << 23;
+
+/** Thrown (as this one object, no stack) to abandon an instruction that traps. */
+const TRAP = { trap: true };
+
+const SEMIHOST_PRE = 0x01f01013; // slli x0, x0, 0x1f
+const SEMIHOST_POST = 0x40705013; // srai x0, x0, 7
+
+export interface HartState {
+  x: number[]; pc: number; priv: number; icount: number;
+  mstatus: number; mie: number; mtvec: number; mscratch: number; mepc: number; mcause: number; mtval: number;
+  mcounteren: number; mcountinhibit: number; cycleOffset: number; instretOffset: number;
+  pmpcfg: number[]; pmpaddr: number[]; resAddr: number; resValue: number; waiting: boolean;
+}
+
+export class Hart {
+  readonly x = new Int32Array(32);
+  pc = 0;
+  priv = PRIV_M;
+  /** Retired instructions since reset: the clock everything in replay trusts. */
+  icount = 0;
+  readonly hartId: number;
+
+  mstatus = 0;
+  mie = 0;
+  /** Interrupt lines driven by devices (MSIP/MTIP/MEIP bits). Read through mip. */
+  irqLines = 0;
+  mtvec = 0;
+  mscratch = 0;
+  mepc = 0;
+  mcause = 0;
+  mtval = 0;
+  mcounteren = 0;
+  mcountinhibit = 0;
+  /** mcycle/minstret are icount plus these offsets (they are writable; icount is not). */
+  cycleOffset = 0;
+  instretOffset = 0;
+  readonly pmpcfg = new Int32Array(4);
+  readonly pmpaddr = new Int32Array(16);
+  /** LR/SC reservation: address (-1: none) and the value LR read (SC succeeds only if unchanged, as QEMU). */
+  resAddr = -1;
+  resValue = 0;
+  /** In wfi, waiting for an interrupt. */
+  waiting = false;
+
+  private readonly ram: Ram;
+  private readonly bus: Bus;
+  private readonly ramBase: number;
+  private readonly ramSize: number;
+  /** Decoded instructions per RAM page: 2048 halfword slots x (packed word, imm). */
+  private dcache: (Int32Array | undefined)[];
+  private trapCause = 0;
+  private trapTval = 0;
+
+  constructor(private readonly platform: HartPlatform, hartId = 0) {
+    this.bus = platform.bus;
+    this.ram = platform.bus.ram;
+    this.ramBase = this.ram.base;
+    this.ramSize = this.ram.size;
+    this.hartId = hartId;
+    this.dcache = new Array(this.ram.size >>> PAGE_SHIFT);
+    this.ram.onCodeWrite = (off, size) => this.invalidateCode(off, size);
+    this.reset(0);
+  }
+
+  reset(pc: number): void {
+    this.x.fill(0);
+    this.pc = pc >>> 0;
+    this.priv = PRIV_M;
+    this.mstatus = PRIV_M << MSTATUS_MPP_SHIFT; // MPP is hardwired to M without U-mode
+    this.mie = 0;
+    this.mtvec = 0;
+    this.mscratch = 0;
+    this.mepc = 0;
+    this.mcause = 0;
+    this.mtval = 0;
+    this.mcounteren = 0;
+    this.mcountinhibit = 0;
+    this.pmpcfg.fill(0);
+    this.pmpaddr.fill(0);
+    this.resAddr = -1;
+    this.waiting = false;
+  }
+
+  /** Drops decoded instructions overlapping RAM bytes [off, off+size) (self-modifying code, loads). */
+  private invalidateCode(off: number, size: number): void {
+    // Start one halfword early: a 4-byte instruction there reaches into the written bytes.
+    for (let s = Math.max(0, (off & ~1) - 2); s < off + size; s += 2) {
+      const pg = this.dcache[s >>> PAGE_SHIFT];
+      if (pg !== undefined) pg[s & 0xffe] = 0;
+    }
+  }
+
+  /** Drops every decoded instruction (after RAM is replaced wholesale: loading, snapshot restore). */
+  flushDecodeCache(): void {
+    this.dcache = new Array(this.ram.size >>> PAGE_SHIFT);
+  }
+
+  // ---- interrupts and traps -------------------------------------------------------------
+
+  get mip(): number {
+    return this.irqLines;
+  }
+
+  /** The interrupt that would be taken now, or -1. */
+  pendingInterrupt(): number {
+    const pending = this.irqLines & this.mie;
+    if (pending === 0) return -1;
+    if (this.priv === PRIV_M && (this.mstatus & MSTATUS_MIE) === 0) return -1;
+    // Priority order of the privileged spec: MEI, MSI, MTI.
+    if (pending & (1 << IRQ_MEI)) return IRQ_MEI;
+    if (pending & (1 << IRQ_MSI)) return IRQ_MSI;
+    if (pending & (1 << IRQ_MTI)) return IRQ_MTI;
+    return -1;
+  }
+
+  /** True when some enabled-in-mie interrupt is pending (what ends a wfi, regardless of mstatus.MIE). */
+  wakeable(): boolean {
+    return (this.irqLines & this.mie) !== 0;
+  }
+
+  takeTrap(cause: number, tval: number, interrupt: boolean): void {
+    this.mepc = this.pc;
+    this.mcause = (interrupt ? (0x80000000 | cause) : cause) >>> 0;
+    this.mtval = tval >>> 0;
+    const mie = (this.mstatus & MSTATUS_MIE) !== 0;
+    this.mstatus = (this.mstatus & ~(MSTATUS_MPIE | MSTATUS_MIE | MSTATUS_MPP)) | (mie ? MSTATUS_MPIE : 0) | (this.priv << MSTATUS_MPP_SHIFT);
+    this.priv = PRIV_M;
+    const base = this.mtvec & ~3;
+    this.pc = (interrupt && (this.mtvec & 3) === 1 ? base + 4 * cause : base) >>> 0;
+    this.waiting = false;
+  }
+
+  private raise(cause: number, tval: number): never {
+    this.trapCause = cause;
+    this.trapTval = tval >>> 0;
+    throw TRAP;
+  }
+
+  // ---- CSRs ------------------------------------------------------------------------------
+
+  private csrRead(n: number): number {
+    switch (n) {
+      case CSR.mstatus: return this.mstatus;
+      case CSR.misa: return MISA_VALUE | 0;
+      case CSR.mie: return this.mie;
+      case CSR.mip: return this.mip;
+      case CSR.mtvec: return this.mtvec;
+      case CSR.mscratch: return this.mscratch;
+      case CSR.mepc: return this.mepc;
+      case CSR.mcause: return this.mcause;
+      case CSR.mtval: return this.mtval;
+      case CSR.mcounteren: return this.mcounteren;
+      case CSR.mcountinhibit: return this.mcountinhibit;
+      case CSR.mstatush: return 0;
+      // Counter reads include the reading instruction itself, as QEMU's -icount does: the same
+      // program prints the same instret on both (checked by the differential tests).
+      case CSR.mcycle: case CSR.cycle: return lo32(this.icount + 1 + this.cycleOffset);
+      case CSR.mcycleh: case CSR.cycleh: return hi32(this.icount + 1 + this.cycleOffset);
+      case CSR.minstret: case CSR.instret: return lo32(this.icount + 1 + this.instretOffset);
+      case CSR.minstreth: case CSR.instreth: return hi32(this.icount + 1 + this.instretOffset);
+      case CSR.time: return lo32(this.platform.readTime());
+      case CSR.timeh: return hi32(this.platform.readTime());
+      case CSR.mvendorid: case CSR.marchid: case CSR.mimpid: case CSR.mconfigptr: return 0;
+      case CSR.mhartid: return this.hartId;
+    }
+    if (n >= CSR.pmpcfg0 && n < CSR.pmpcfg0 + 4) return this.pmpcfg[n - CSR.pmpcfg0];
+    if (n >= CSR.pmpaddr0 && n < CSR.pmpaddr0 + 16) return this.pmpaddr[n - CSR.pmpaddr0];
+    // Unimplemented hardware performance counters and their event selectors read as zero.
+    if ((n >= 0xb03 && n <= 0xb1f) || (n >= 0xb83 && n <= 0xb9f) || (n >= 0xc03 && n <= 0xc1f)
+      || (n >= 0xc83 && n <= 0xc9f) || (n >= 0x323 && n <= 0x33f)) return 0;
+    return this.illegalHere();
+  }
+
+  private csrWrite(n: number, v: number): void {
+    switch (n) {
+      case CSR.mstatus:
+        this.mstatus = (v & (MSTATUS_MIE | MSTATUS_MPIE)) | (PRIV_M << MSTATUS_MPP_SHIFT);
+        return;
+      case CSR.misa: return; // WARL, fixed
+      case CSR.mie: this.mie = v & MIE_WRITABLE; return;
+      case CSR.mip: return; // MSIP/MTIP/MEIP are driven by the CLINT and interrupt controller
+      case CSR.mtvec: if ((v & 3) < 2) this.mtvec = v; return; // modes 2 and 3 are reserved: ignored, as QEMU
+      case CSR.mscratch: this.mscratch = v; return;
+      case CSR.mepc: this.mepc = v & ~1; return;
+      case CSR.mcause: this.mcause = v; return;
+      case CSR.mtval: this.mtval = v; return;
+      case CSR.mcounteren: this.mcounteren = v & 7; return;
+      case CSR.mcountinhibit: this.mcountinhibit = v & 5; return;
+      case CSR.mstatush: return;
+      // A counter written by an instruction holds the written value for the next instruction: the
+      // writing instruction's own increment is absorbed (hence the -1).
+      case CSR.mcycle: this.cycleOffset = setLo(this.icount + 1 + this.cycleOffset, v) - this.icount - 1; return;
+      case CSR.mcycleh: this.cycleOffset = setHi(this.icount + 1 + this.cycleOffset, v) - this.icount - 1; return;
+      case CSR.minstret: this.instretOffset = setLo(this.icount + 1 + this.instretOffset, v) - this.icount - 1; return;
+      case CSR.minstreth: this.instretOffset = setHi(this.icount + 1 + this.instretOffset, v) - this.icount - 1; return;
+    }
+    if (n >= CSR.pmpcfg0 && n < CSR.pmpcfg0 + 4) { this.pmpcfg[n - CSR.pmpcfg0] = v; return; }
+    if (n >= CSR.pmpaddr0 && n < CSR.pmpaddr0 + 16) { this.pmpaddr[n - CSR.pmpaddr0] = v; return; }
+    if ((n >= 0xb03 && n <= 0xb1f) || (n >= 0xb83 && n <= 0xb9f) || (n >= 0x323 && n <= 0x33f)) return;
+    this.illegalHere();
+  }
+
+  // ---- memory slow paths -----------------------------------------------------------------
+
+  private loadSlow(addr: number, size: number): number {
+    const v = this.bus.read(addr, size);
+    if (v === undefined) this.raise(Cause.LOAD_ACCESS_FAULT, addr);
+    return v;
+  }
+
+  private storeSlow(addr: number, size: number, value: number): void {
+    if (!this.bus.write(addr, size, value)) this.raise(Cause.STORE_ACCESS_FAULT, addr);
+  }
+
+  /** Fetches and decodes outside the cache (ROM, MMIO, the last bytes of RAM). */
+  private fetchSlow(pc: number): Decoded {
+    const lo = this.bus.read(pc, 2);
+    if (lo === undefined) this.raise(Cause.INSN_ACCESS_FAULT, pc);
+    if (!isLong(lo)) return decode(lo);
+    const hi = this.bus.read(pc + 2, 2);
+    if (hi === undefined) this.raise(Cause.INSN_ACCESS_FAULT, pc + 2);
+    return decode((lo | (hi << 16)) >>> 0);
+  }
+
+  /** Decodes the instruction at RAM offset `off` into its cache slot; returns the packed word. */
+  private fill(pg: Int32Array, off: number): number {
+    const u16 = this.ram.u16;
+    const lo = u16[off >>> 1];
+    let dec: Decoded;
+    if (isLong(lo)) {
+      if (off + 4 > this.ramSize) return 0; // straddles the end of RAM: slow path faults properly
+      dec = decode((lo | (u16[(off + 2) >>> 1] << 16)) >>> 0);
+      const nextPage = (off + 2) >>> PAGE_SHIFT;
+      if (nextPage !== off >>> PAGE_SHIFT) this.ram.markCode(nextPage);
+    } else {
+      dec = decode(lo);
+    }
+    const w = VALID | dec.op | (dec.rd << 8) | (dec.rs1 << 13) | (dec.rs2 << 18) | (dec.len === 2 ? COMPRESSED : 0);
+    const slot = off & 0xffe;
+    pg[slot] = w;
+    pg[slot + 1] = dec.op === Op.ILLEGAL ? dec.raw : dec.imm; // illegal: keep the bits for mtval
+    return w;
+  }
+
+  // ---- the interpreter -------------------------------------------------------------------
+
+  /** Runs until icount reaches `limit` or an event needs the machine. */
+  execute(limit: number): Exit {
+    const x = this.x;
+    const ram = this.ram;
+    const u8 = ram.u8;
+    const u16 = ram.u16;
+    const i32 = ram.i32;
+    const pageState = ram.pageState;
+    const ramBase = this.ramBase;
+    const ramSize = this.ramSize;
+    const dcache = this.dcache;
+    let pc = this.pc;
+    let icount = this.icount;
+    let exit = Exit.LIMIT;
+    for (;;) {
+      try {
+        while (icount < limit) {
+          let op: number, rd: number, rs1: number, rs2: number, imm: number, len: number;
+          const off = (pc - ramBase) >>> 0;
+          let w = 0;
+          let pg: Int32Array | undefined;
+          if (off < ramSize) {
+            pg = dcache[off >>> PAGE_SHIFT];
+            if (pg === undefined) {
+              pg = new Int32Array(4096);
+              dcache[off >>> PAGE_SHIFT] = pg;
+              ram.markCode(off >>> PAGE_SHIFT);
+            }
+            w = pg[off & 0xffe];
+            if (w === 0) w = this.fill(pg, off);
+          }
+          if (w !== 0) {
+            op = w & 0xff;
+            rd = (w >>> 8) & 31;
+            rs1 = (w >>> 13) & 31;
+            rs2 = (w >>> 18) & 31;
+            len = w & COMPRESSED ? 2 : 4;
+            imm = pg![(off & 0xffe) + 1];
+          } else {
+            const dd = this.fetchSlow(pc);
+            op = dd.op; rd = dd.rd; rs1 = dd.rs1; rs2 = dd.rs2; len = dd.len;
+            imm = dd.op === Op.ILLEGAL ? dd.raw : dd.imm;
+          }
+          let npc = (pc + len) >>> 0;
+          switch (op) {
+            case Op.LUI: x[rd] = imm; break;
+            case Op.AUIPC: x[rd] = pc + imm; break;
+            case Op.JAL: x[rd] = npc; npc = (pc + imm) >>> 0; break;
+            case Op.JALR: { const t = (x[rs1] + imm) & ~1; x[rd] = npc; npc = t >>> 0; break; }
+            case Op.BEQ: if (x[rs1] === x[rs2]) npc = (pc + imm) >>> 0; break;
+            case Op.BNE: if (x[rs1] !== x[rs2]) npc = (pc + imm) >>> 0; break;
+            case Op.BLT: if (x[rs1] < x[rs2]) npc = (pc + imm) >>> 0; break;
+            case Op.BGE: if (x[rs1] >= x[rs2]) npc = (pc + imm) >>> 0; break;
+            case Op.BLTU: if ((x[rs1] >>> 0) < (x[rs2] >>> 0)) npc = (pc + imm) >>> 0; break;
+            case Op.BGEU: if ((x[rs1] >>> 0) >= (x[rs2] >>> 0)) npc = (pc + imm) >>> 0; break;
+            case Op.LB: {
+              const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
+              if (o < ramSize) x[rd] = (u8[o] << 24) >> 24;
+              else { this.pc = pc; this.icount = icount; x[rd] = (this.loadSlow(a, 1) << 24) >> 24; exit = Exit.EVENT; limit = icount + 1; }
+              break;
+            }
+            case Op.LBU: {
+              const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
+              if (o < ramSize) x[rd] = u8[o];
+              else { this.pc = pc; this.icount = icount; x[rd] = this.loadSlow(a, 1); exit = Exit.EVENT; limit = icount + 1; }
+              break;
+            }
+            case Op.LH: {
+              const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
+              if (o < ramSize && (o & 1) === 0) x[rd] = (u16[o >>> 1] << 16) >> 16;
+              else { this.pc = pc; this.icount = icount; x[rd] = (this.loadSlow(a, 2) << 16) >> 16; exit = Exit.EVENT; limit = icount + 1; }
+              break;
+            }
+            case Op.LHU: {
+              const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
+              if (o < ramSize && (o & 1) === 0) x[rd] = u16[o >>> 1];
+              else { this.pc = pc; this.icount = icount; x[rd] = this.loadSlow(a, 2); exit = Exit.EVENT; limit = icount + 1; }
+              break;
+            }
+            case Op.LW: {
+              const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
+              if (o < ramSize && (o & 3) === 0) x[rd] = i32[o >>> 2];
+              else { this.pc = pc; this.icount = icount; x[rd] = this.loadSlow(a, 4); exit = Exit.EVENT; limit = icount + 1; }
+              break;
+            }
+            case Op.SB: {
+              const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
+              if (o < ramSize) {
+                u8[o] = x[rs2];
+                if (pageState[o >>> PAGE_SHIFT] !== PAGE_DIRTY) ram.touch(o, 1);
+              } else { this.pc = pc; this.icount = icount; this.storeSlow(a, 1, x[rs2]); exit = Exit.EVENT; limit = icount + 1; }
+              break;
+            }
+            case Op.SH: {
+              const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
+              if (o < ramSize && (o & 1) === 0) {
+                u16[o >>> 1] = x[rs2];
+                if (pageState[o >>> PAGE_SHIFT] !== PAGE_DIRTY) ram.touch(o, 2);
+              } else { this.pc = pc; this.icount = icount; this.storeSlow(a, 2, x[rs2]); exit = Exit.EVENT; limit = icount + 1; }
+              break;
+            }
+            case Op.SW: {
+              const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
+              if (o < ramSize && (o & 3) === 0) {
+                i32[o >>> 2] = x[rs2];
+                if (pageState[o >>> PAGE_SHIFT] !== PAGE_DIRTY) ram.touch(o, 4);
+              } else { this.pc = pc; this.icount = icount; this.storeSlow(a, 4, x[rs2]); exit = Exit.EVENT; limit = icount + 1; }
+              break;
+            }
+            case Op.ADDI: x[rd] = x[rs1] + imm; break;
+            case Op.SLTI: x[rd] = x[rs1] < imm ? 1 : 0; break;
+            case Op.SLTIU: x[rd] = (x[rs1] >>> 0) < (imm >>> 0) ? 1 : 0; break;
+            case Op.XORI: x[rd] = x[rs1] ^ imm; break;
+            case Op.ORI: x[rd] = x[rs1] | imm; break;
+            case Op.ANDI: x[rd] = x[rs1] & imm; break;
+            case Op.SLLI: x[rd] = x[rs1] << imm; break;
+            case Op.SRLI: x[rd] = x[rs1] >>> imm; break;
+            case Op.SRAI: x[rd] = x[rs1] >> imm; break;
+            case Op.ADD: x[rd] = x[rs1] + x[rs2]; break;
+            case Op.SUB: x[rd] = x[rs1] - x[rs2]; break;
+            case Op.SLL: x[rd] = x[rs1] << (x[rs2] & 31); break;
+            case Op.SLT: x[rd] = x[rs1] < x[rs2] ? 1 : 0; break;
+            case Op.SLTU: x[rd] = (x[rs1] >>> 0) < (x[rs2] >>> 0) ? 1 : 0; break;
+            case Op.XOR: x[rd] = x[rs1] ^ x[rs2]; break;
+            case Op.SRL: x[rd] = x[rs1] >>> (x[rs2] & 31); break;
+            case Op.SRA: x[rd] = x[rs1] >> (x[rs2] & 31); break;
+            case Op.OR: x[rd] = x[rs1] | x[rs2]; break;
+            case Op.AND: x[rd] = x[rs1] & x[rs2]; break;
+            case Op.MUL: x[rd] = Math.imul(x[rs1], x[rs2]); break;
+            case Op.MULH: x[rd] = mulh(x[rs1], x[rs2]); break;
+            case Op.MULHSU: x[rd] = mulhsu(x[rs1], x[rs2]); break;
+            case Op.MULHU: x[rd] = mulhu(x[rs1], x[rs2]); break;
+            case Op.DIV: {
+              const a = x[rs1], b = x[rs2];
+              x[rd] = b === 0 ? -1 : (a === -0x80000000 && b === -1) ? a : (a / b) | 0;
+              break;
+            }
+            case Op.DIVU: {
+              const a = x[rs1] >>> 0, b = x[rs2] >>> 0;
+              x[rd] = b === 0 ? -1 : (a / b) >>> 0;
+              break;
+            }
+            case Op.REM: {
+              const a = x[rs1], b = x[rs2];
+              x[rd] = b === 0 ? a : (a === -0x80000000 && b === -1) ? 0 : a % b;
+              break;
+            }
+            case Op.REMU: {
+              const a = x[rs1] >>> 0, b = x[rs2] >>> 0;
+              x[rd] = b === 0 ? a : a % b;
+              break;
+            }
+            case Op.FENCE: break;
+            // Stores already drop decoded instructions of the pages they write, so fence.i has nothing left to do.
+            case Op.FENCE_I: break;
+            case Op.LR_W: case Op.SC_W: case Op.AMOSWAP_W: case Op.AMOADD_W: case Op.AMOXOR_W: case Op.AMOAND_W:
+            case Op.AMOOR_W: case Op.AMOMIN_W: case Op.AMOMAX_W: case Op.AMOMINU_W: case Op.AMOMAXU_W:
+              this.pc = pc; this.icount = icount;
+              this.atomic(op, rd, x[rs1], x[rs2]);
+              break;
+            case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
+              this.pc = pc; this.icount = icount;
+              if (this.csrOp(op, rd, rs1, imm)) { exit = Exit.EVENT; limit = icount + 1; }
+              break;
+            case Op.ECALL: this.raise(Cause.ECALL_U + this.priv, 0); break;
+            case Op.EBREAK: {
+              this.pc = pc; this.icount = icount;
+              if (len === 4 && this.platform.semihost !== undefined && this.isSemihostCall(pc)) {
+                const r = this.platform.semihost(x[10], x[11]);
+                if (r === SEMIHOST_WAIT) { exit = Exit.INPUT_WAIT; limit = icount; continue; }
+                x[10] = r;
+                exit = Exit.EVENT; limit = icount + 1;
+                break;
+              }
+              this.raise(Cause.BREAKPOINT, 0);
+              break;
+            }
+            case Op.MRET: {
+              const mpie = (this.mstatus & MSTATUS_MPIE) !== 0;
+              const mpp = (this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
+              this.mstatus = (this.mstatus & ~MSTATUS_MIE) | (mpie ? MSTATUS_MIE : 0) | MSTATUS_MPIE;
+              this.priv = mpp;
+              this.resAddr = -1;
+              npc = this.mepc >>> 0;
+              exit = Exit.EVENT; limit = icount + 1;
+              break;
+            }
+            case Op.WFI:
+              if ((this.irqLines & this.mie) === 0) { this.waiting = true; exit = Exit.WFI; limit = icount + 1; }
+              break;
+            default: // Op.ILLEGAL: imm holds the instruction bits
+              this.raise(Cause.ILLEGAL_INSN, imm);
+          }
+          x[0] = 0;
+          pc = npc;
+          icount++;
+        }
+        break;
+      } catch (e) {
+        if (e !== TRAP) { this.pc = pc; this.icount = icount; throw e; }
+        x[0] = 0;
+        this.pc = pc;
+        this.icount = icount;
+        this.takeTrap(this.trapCause, this.trapTval, false);
+        pc = this.pc;
+        // Loads/stores that reached the slow path lowered the limit before faulting; a trap is
+        // not an event the machine must see, but stopping here is harmless and keeps this simple.
+      }
+    }
+    this.pc = pc;
+    this.icount = icount;
+    return exit;
+  }
+
+  /** Raw bits of the instruction at pc (for mtval of illegal CSR accesses). */
+  private rawAt(pc: number): number {
+    const lo = this.bus.read(pc, 2) ?? 0;
+    if (!isLong(lo)) return lo;
+    return (lo | ((this.bus.read(pc + 2, 2) ?? 0) << 16)) >>> 0;
+  }
+
+  private isSemihostCall(pc: number): boolean {
+    // QEMU requires the three instructions to be uncompressed and reads them as words.
+    return this.bus.read(pc - 4, 4) === SEMIHOST_PRE && this.bus.read(pc + 4, 4) === SEMIHOST_POST;
+  }
+
+  /** Executes a Zicsr instruction; returns true when it wrote a CSR (the machine must re-check interrupts). */
+  private csrOp(op: number, rd: number, rs1: number, csr: number): boolean {
+    const imm = op >= Op.CSRRWI;
+    const src = imm ? rs1 : this.x[rs1];
+    const kind = imm ? op - Op.CSRRWI : op - Op.CSRRW; // 0 write, 1 set, 2 clear
+    const writes = kind === 0 || rs1 !== 0;
+    if (writes && (csr >>> 10) === 3) this.illegalHere(); // read-only CSR
+    // No CSR read has side effects here, so csrrw with rd=x0 may read too (it must still fault on a missing CSR).
+    const old = this.csrRead(csr);
+    if (writes) {
+      const nv = kind === 0 ? src : kind === 1 ? old | src : old & ~src;
+      this.csrWrite(csr, nv | 0);
+    }
+    if (rd !== 0) this.x[rd] = old;
+    return writes;
+  }
+
+  /** Illegal instruction at this.pc, with its bits in mtval (read only now: traps are rare). */
+  private illegalHere(): never {
+    return this.raise(Cause.ILLEGAL_INSN, this.rawAt(this.pc));
+  }
+
+  private atomic(op: number, rd: number, addr: number, src: number): void {
+    const x = this.x;
+    const a = addr >>> 0;
+    if (op === Op.SC_W) {
+      // As QEMU: an SC whose address does not match the reservation fails without touching memory.
+      if (this.resAddr !== a) { x[rd] = 1; this.resAddr = -1; return; }
+      this.resAddr = -1;
+      const cur = this.atomicLoad(a, Cause.STORE_MISALIGNED, Cause.STORE_ACCESS_FAULT);
+      if (cur !== this.resValue) { x[rd] = 1; return; }
+      this.atomicStore(a, src);
+      x[rd] = 0;
+      return;
+    }
+    if (op === Op.LR_W) {
+      const v = this.atomicLoad(a, Cause.LOAD_MISALIGNED, Cause.LOAD_ACCESS_FAULT);
+      this.resAddr = a;
+      this.resValue = v;
+      x[rd] = v;
+      return;
+    }
+    const old = this.atomicLoad(a, Cause.STORE_MISALIGNED, Cause.STORE_ACCESS_FAULT);
+    let nv: number;
+    switch (op) {
+      case Op.AMOSWAP_W: nv = src; break;
+      case Op.AMOADD_W: nv = (old + src) | 0; break;
+      case Op.AMOXOR_W: nv = old ^ src; break;
+      case Op.AMOAND_W: nv = old & src; break;
+      case Op.AMOOR_W: nv = old | src; break;
+      case Op.AMOMIN_W: nv = old < src ? old : src; break;
+      case Op.AMOMAX_W: nv = old > src ? old : src; break;
+      case Op.AMOMINU_W: nv = (old >>> 0) < (src >>> 0) ? old : src; break;
+      default: nv = (old >>> 0) > (src >>> 0) ? old : src; break; // AMOMAXU_W
+    }
+    this.atomicStore(a, nv);
+    x[rd] = old;
+  }
+
+  private atomicLoad(a: number, misaligned: number, fault: number): number {
+    if (a & 3) this.raise(misaligned, a);
+    const v = this.bus.read(a, 4);
+    if (v === undefined) this.raise(fault, a);
+    return v | 0;
+  }
+
+  private atomicStore(a: number, v: number): void {
+    if (!this.bus.write(a, 4, v)) this.raise(Cause.STORE_ACCESS_FAULT, a);
+  }
+
+  // ---- state for snapshots and the debugger ------------------------------------------------
+
+  save(): HartState {
+    return {
+      x: Array.from(this.x), pc: this.pc, priv: this.priv, icount: this.icount,
+      mstatus: this.mstatus, mie: this.mie, mtvec: this.mtvec, mscratch: this.mscratch, mepc: this.mepc,
+      mcause: this.mcause, mtval: this.mtval, mcounteren: this.mcounteren, mcountinhibit: this.mcountinhibit,
+      cycleOffset: this.cycleOffset, instretOffset: this.instretOffset,
+      pmpcfg: Array.from(this.pmpcfg), pmpaddr: Array.from(this.pmpaddr),
+      resAddr: this.resAddr, resValue: this.resValue, waiting: this.waiting,
+    };
+  }
+
+  restore(s: HartState): void {
+    this.x.set(s.x); this.pc = s.pc; this.priv = s.priv; this.icount = s.icount;
+    this.mstatus = s.mstatus; this.mie = s.mie; this.mtvec = s.mtvec; this.mscratch = s.mscratch; this.mepc = s.mepc;
+    this.mcause = s.mcause; this.mtval = s.mtval; this.mcounteren = s.mcounteren; this.mcountinhibit = s.mcountinhibit;
+    this.cycleOffset = s.cycleOffset; this.instretOffset = s.instretOffset;
+    this.pmpcfg.set(s.pmpcfg); this.pmpaddr.set(s.pmpaddr);
+    this.resAddr = s.resAddr; this.resValue = s.resValue; this.waiting = s.waiting;
+  }
+}
+
+const TWO32 = 4294967296;
+function lo32(v: number): number { return (v % TWO32) | 0; }
+function hi32(v: number): number { return Math.floor(v / TWO32) | 0; }
+function setLo(v: number, lo: number): number { return Math.floor(v / TWO32) * TWO32 + (lo >>> 0); }
+function setHi(v: number, hi: number): number { return (hi >>> 0) * TWO32 + (v % TWO32); }
+
+/** High 32 bits of the unsigned 64-bit product. */
+export function mulhu(a: number, b: number): number {
+  a >>>= 0; b >>>= 0;
+  const al = a & 0xffff, ah = a >>> 16, bl = b & 0xffff, bh = b >>> 16;
+  const lh = al * bh, hl = ah * bl;
+  const mid = ((al * bl) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  return (ah * bh + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 65536)) | 0;
+}
+/** High 32 bits of the signed 64-bit product. */
+export function mulh(a: number, b: number): number {
+  return (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
+}
+/** High 32 bits of signed a times unsigned b. */
+export function mulhsu(a: number, b: number): number {
+  return (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
+}

@@ -1,0 +1,167 @@
+// The `virt` board: one hart, RAM at 0x80000000, MROM, CLINT, ns16550a UART, sifive_test,
+// goldfish RTC, optional semihosting; and the run loop that ties the hart to devices, virtual
+// time and the gate's inputs.
+import { Hart, Exit, SEMIHOST_WAIT } from '../cpu/hart';
+import { Ram } from '../mem/ram';
+import { Bus } from '../mem/bus';
+import { VirtualClock } from './vclock';
+import { Clint } from '../devices/clint';
+import { Uart16550 } from '../devices/uart16550';
+import { SifiveTest } from '../devices/sifive-test';
+import { GoldfishRtc } from '../devices/goldfish-rtc';
+import { Rom } from '../devices/rom';
+import { Semihosting, SEMIHOST_RETRY } from '../devices/semihosting';
+import { Gate } from '../replay/gate';
+import { MIP_MTIP } from '../cpu/csr';
+import { parseElf, checkSegmentsFit, type ElfImage } from '../elf/elf';
+import { UserError } from '../errors';
+import { MROM_BASE, MROM_SIZE, RESET_PC, fdtAddress, resetVector } from './boot';
+
+export const RAM_BASE = 0x80000000;
+export const DEFAULT_RAM_MIB = 128;
+
+export interface MachineOptions {
+  /** RAM size in MiB (default 128, like QEMU's virt). */
+  ramMiB?: number;
+  /** QEMU's -icount shift: each instruction advances virtual time by 2^shift ns (default 0). */
+  icountShift?: number;
+  /** Enable semihosting (QEMU's -semihosting); host files are confined to `root`. */
+  semihosting?: { root: string; cmdline: string };
+  gate?: Gate;
+}
+
+export type StopReason =
+  | { kind: 'limit' }
+  | { kind: 'exit'; code: number }
+  /** wfi with no interrupt that could ever wake the hart. */
+  | { kind: 'idle' }
+  /** The guest waits for console input that has not arrived yet. */
+  | { kind: 'input' };
+
+export class VirtMachine {
+  readonly ram: Ram;
+  readonly bus: Bus;
+  readonly hart: Hart;
+  readonly clock: VirtualClock;
+  readonly clint: Clint;
+  readonly uart: Uart16550;
+  readonly rtc: GoldfishRtc;
+  readonly gate: Gate;
+  readonly elf: ElfImage;
+  readonly semihosting: Semihosting | undefined;
+  readonly icountShift: number;
+  /** Guest output (UART transmit and semihosting console writes), one chunk at a time. */
+  onOutput: (bytes: Uint8Array) => void = () => {};
+  exitCode: number | undefined;
+  private resetRequested = false;
+  private semihostWaiting = false;
+
+  constructor(elfBytes: Uint8Array, elfName: string, opts: MachineOptions = {}) {
+    const ramMiB = opts.ramMiB ?? DEFAULT_RAM_MIB;
+    if (!Number.isInteger(ramMiB) || ramMiB < 1 || ramMiB > 2048) throw new UserError(`RAM size must be an integer from 1 to 2048 MiB, got ${ramMiB}`);
+    this.elf = parseElf(elfBytes, elfName);
+    checkSegmentsFit(this.elf, RAM_BASE, ramMiB * 1024 * 1024);
+    this.gate = opts.gate ?? new Gate();
+    this.icountShift = opts.icountShift ?? 0;
+    this.ram = new Ram(RAM_BASE, ramMiB * 1024 * 1024);
+    this.bus = new Bus(this.ram);
+    this.hart = new Hart({
+      bus: this.bus,
+      readTime: () => this.clint.mtime(),
+      semihost: opts.semihosting ? (op, param) => this.semihostCall(op, param) : undefined,
+    });
+    this.clock = new VirtualClock(this.icountShift, () => this.hart.icount);
+    const setIrq = (mask: number, level: boolean): void => {
+      this.hart.irqLines = level ? this.hart.irqLines | mask : this.hart.irqLines & ~mask;
+    };
+    this.clint = new Clint(this.clock, setIrq);
+    this.uart = new Uart16550((b) => this.onOutput(Uint8Array.of(b)));
+    this.rtc = new GoldfishRtc(() => this.gate.rtcNowNs(this.hart.icount));
+    this.bus.addDevice(new Rom('mrom', MROM_BASE, MROM_SIZE, resetVector(this.elf.entry, fdtAddress(RAM_BASE, this.ram.size))));
+    this.bus.addDevice(new SifiveTest((code) => this.requestExit(code), () => { this.resetRequested = true; }));
+    this.bus.addDevice(this.rtc);
+    this.bus.addDevice(this.clint);
+    this.bus.addDevice(this.uart);
+    if (opts.semihosting) {
+      this.semihosting = new Semihosting(this.bus, {
+        host: this.gate.semihostHost(opts.semihosting.root),
+        readConsoleByte: () => {
+          const b = this.gate.takeConsoleByte(this.hart.icount);
+          if (b !== undefined) return b;
+          return this.gate.consoleInputClosed ? 'eof' : 'wait';
+        },
+        writeConsole: (bytes) => this.onOutput(bytes),
+        exit: (code) => this.requestExit(code),
+      }, {
+        cmdline: opts.semihosting.cmdline, ramBase: RAM_BASE, ramSize: this.ram.size,
+        loaded: this.elf.segments.map((s) => ({ addr: s.paddr >>> 0, size: s.memsz })),
+      });
+    }
+    this.reset();
+  }
+
+  /** Power-on or sifive_test reset: reloads the program image, resets hart and devices. icount keeps counting. */
+  reset(): void {
+    for (const seg of this.elf.segments) {
+      const off = (seg.paddr >>> 0) - RAM_BASE;
+      this.ram.u8.set(seg.data, off);
+      this.ram.u8.fill(0, off + seg.data.length, off + seg.memsz);
+      this.ram.touchRange(off, seg.memsz);
+    }
+    const icount = this.hart.icount;
+    this.hart.reset(RESET_PC);
+    this.hart.icount = icount;
+    this.hart.irqLines = 0;
+    this.hart.flushDecodeCache();
+    this.clint.reset();
+    this.uart.reset();
+    this.resetRequested = false;
+  }
+
+  private requestExit(code: number): void {
+    if (this.exitCode === undefined) this.exitCode = code;
+  }
+
+  private semihostCall(op: number, param: number): number {
+    const r = this.semihosting!.call(op, param);
+    if (r === SEMIHOST_RETRY) { this.semihostWaiting = true; return SEMIHOST_WAIT; }
+    return r;
+  }
+
+  /** Moves console input from the gate into the UART while it has room. */
+  private deliverInput(): void {
+    if (this.semihosting !== undefined) return; // with semihosting on, console input belongs to the semihosting console
+    while (this.gate.hasConsoleInput() && this.uart.canReceive()) {
+      this.uart.receive(this.gate.takeConsoleByte(this.hart.icount)!);
+    }
+  }
+
+  /** Runs until the icount reaches `until`, the guest exits, or it must wait for the host. */
+  run(until: number): StopReason {
+    const hart = this.hart;
+    while (this.exitCode === undefined) {
+      if (this.resetRequested) this.reset();
+      this.deliverInput();
+      this.clint.update();
+      if (hart.waiting) {
+        if (hart.wakeable()) hart.waiting = false;
+        else if ((hart.mie & MIP_MTIP) && this.clint.armed()) {
+          // Idle until the timer fires: virtual time jumps there at once (deterministic warp).
+          this.clock.warpTo(this.clint.deadlineNs());
+          this.clint.update();
+          hart.waiting = false;
+        } else {
+          return { kind: 'idle' };
+        }
+      }
+      const irq = hart.pendingInterrupt();
+      if (irq >= 0) hart.takeTrap(irq, 0, true);
+      if (hart.icount >= until) return { kind: 'limit' };
+      const limit = Math.min(until, this.clint.deadlineIcount());
+      this.semihostWaiting = false;
+      const exit = hart.execute(limit);
+      if (exit === Exit.INPUT_WAIT && this.semihostWaiting) return { kind: 'input' };
+    }
+    return { kind: 'exit', code: this.exitCode };
+  }
+}

@@ -1,0 +1,2 @@
+// Timeline webview entry point. The timeline arrives with the extension issue.
+export {};
