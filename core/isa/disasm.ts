@@ -21,8 +21,8 @@
 //    `unimp` for csrrw zero,cycle,zero (0xc0001073). CSR names follow objdump's table for the
 //    privileged spec in use (GCC 12 stamps 1.11 into its ELFs; 1.12 renames/adds a few); unknown
 //    CSRs print as hex (`0x7c0`).
-//  - `fence` (iorw,iorw), `fence.tso`, `fence w,unknown` (an empty set prints `unknown`; `pause` is
-//    only printed by objdump when the ELF declares Zihintpause, which ours don't).
+//  - `fence` (iorw,iorw), `fence.tso`, `fence w,unknown` (an empty set prints `unknown`; objdump
+//    prints `pause` only when the ELF declares Zihintpause, which ours don't: option `pause`).
 //  - `lui a0,0x12345` / `auipc`: the 20-bit immediate in hex; other immediates in decimal.
 //  - AMOs: `amoadd.w.aqrl a0,a1,(a2)`, `lr.w.aq a0,(a1)`.
 //  - Branch/jump targets are absolute hex without 0x (`j 80000018`), as objdump prints them for an
@@ -49,6 +49,8 @@ export type PrivSpec = '1.10' | '1.11' | '1.12';
 export interface DisasmOptions {
   /** CSR name table to use; default '1.11' (what GCC 12 writes into its ELFs). */
   privSpec?: PrivSpec;
+  /** Print `fence w,0` as `pause`, as objdump does when the ELF's arch string has Zihintpause. */
+  pause?: boolean;
 }
 
 /** ABI register names as objdump prints them (s0, not fp). */
@@ -146,10 +148,10 @@ export function disassemble(
   opts: DisasmOptions = {},
 ): Disassembly {
   const d = decode((raw & 3) === 3 ? raw >>> 0 : raw & 0xffff);
-  return { text: format(d, pc >>> 0, symbolize, opts.privSpec ?? '1.11'), len: d.len };
+  return { text: format(d, pc >>> 0, symbolize, opts), len: d.len };
 }
 
-function format(d: Decoded, pc: number, symbolize: ((addr: number) => string | undefined) | undefined, spec: PrivSpec): string {
+function format(d: Decoded, pc: number, symbolize: ((addr: number) => string | undefined) | undefined, opts: DisasmOptions): string {
   if (d.op === Op.ILLEGAL) return undecodable(d.raw, d.len);
   const name = OP_NAMES[d.op];
   const rd = R[d.rd], rs1 = R[d.rs1], rs2 = R[d.rs2];
@@ -225,6 +227,7 @@ function format(d: Decoded, pc: number, symbolize: ((addr: number) => string | u
       return `${name} ${rd},${rs1},${rs2}`;
     case Op.FENCE: {
       if (d.raw === 0x8330000f) return 'fence.tso';
+      if (d.raw === 0x0100000f && opts.pause) return 'pause';
       // objdump only knows fm = 0 with rd = rs1 = 0; we execute the rest as a fence (see top).
       if ((d.raw & 0xf00f8f80) !== 0) return undecodable(d.raw, 4);
       const pred = (imm >>> 4) & 15, succ = imm & 15;
@@ -237,7 +240,7 @@ function format(d: Decoded, pc: number, symbolize: ((addr: number) => string | u
       return name;
     case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI: {
       if (d.raw === 0xc0001073) return 'unimp';
-      const csr = csrName(imm, spec);
+      const csr = csrName(imm, opts.privSpec);
       const isImm = d.op >= Op.CSRRWI;
       const src = isImm ? String(d.rs1) : rs1;
       const base = name.slice(0, 5); // csrrw / csrrs / csrrc
