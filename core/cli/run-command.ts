@@ -4,6 +4,7 @@ import { parseArgs, intOption, flag, helpText, UsageError, type OptionSpec } fro
 import { MACHINE_OPTIONS, machineOptions } from './machine-options';
 import { HostConsole } from './console';
 import { VirtMachine } from '../machine/virt';
+import { describeCause } from '../cpu/trap';
 
 export const RUN_OPTIONS: Record<string, OptionSpec> = {
   ...MACHINE_OPTIONS,
@@ -63,6 +64,11 @@ export async function runCommand(argv: string[], bundled: BundledProgram): Promi
       }
       if (stop.kind === 'idle') {
         process.stderr.write(`[rvreplay] the guest waits in wfi with no interrupt that could wake it (icount ${machine.hart.icount}, pc 0x${machine.hart.pc.toString(16)}); stopping\n`);
+        status = 125;
+        break;
+      }
+      if (stop.kind === 'trap-loop') {
+        process.stderr.write(`[rvreplay] the guest is stuck in a trap loop at icount ${machine.hart.icount}: ${describeCause(stop.mcause)} (mcause 0x${stop.mcause.toString(16)}) at pc 0x${stop.pc.toString(16)}, mtval 0x${stop.mtval.toString(16)}, and the handler at mtvec 0x${machine.hart.mtvec.toString(16)} traps again; stopping\n`);
         status = 125;
         break;
       }

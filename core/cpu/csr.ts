@@ -1,6 +1,6 @@
 // CSR numbers and bit fields used by the hart (machine mode; S/U fields get added with S/U).
 export const CSR = {
-  mstatus: 0x300, misa: 0x301, mie: 0x304, mtvec: 0x305, mcounteren: 0x306, mstatush: 0x310,
+  mstatus: 0x300, misa: 0x301, mie: 0x304, mtvec: 0x305, mcounteren: 0x306, menvcfg: 0x30a, mstatush: 0x310, menvcfgh: 0x31a,
   mcountinhibit: 0x320, mscratch: 0x340, mepc: 0x341, mcause: 0x342, mtval: 0x343, mip: 0x344,
   pmpcfg0: 0x3a0, pmpaddr0: 0x3b0,
   mcycle: 0xb00, minstret: 0xb02, mcycleh: 0xb80, minstreth: 0xb82,
@@ -12,6 +12,10 @@ export const MSTATUS_MIE = 1 << 3;
 export const MSTATUS_MPIE = 1 << 7;
 export const MSTATUS_MPP_SHIFT = 11;
 export const MSTATUS_MPP = 3 << MSTATUS_MPP_SHIFT;
+export const MSTATUS_MPRV = 1 << 17;
+export const MSTATUS_TW = 1 << 21;
+/** mstatus bits that exist on an M+U hart (no S-mode, no F/V state). */
+export const MSTATUS_WRITABLE = MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TW;
 
 /** Interrupt numbers (bit positions in mip/mie, and the low bits of an interrupt's mcause). */
 export const IRQ_MSI = 3;
@@ -23,8 +27,8 @@ export const MIP_MEIP = 1 << IRQ_MEI;
 /** mie bits that exist on a machine-mode-only hart. */
 export const MIE_WRITABLE = MIP_MSIP | MIP_MTIP | MIP_MEIP;
 
-/** misa: MXL=1 (32-bit), extensions A, C, I, M. */
-export const MISA_VALUE = ((1 << 30) | (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12)) >>> 0;
+/** misa: MXL=1 (32-bit), extensions A, C, I, M, and U (user mode). */
+export const MISA_VALUE = ((1 << 30) | (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 20)) >>> 0;
 
 export const PRIV_U = 0;
 export const PRIV_S = 1;

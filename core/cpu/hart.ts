@@ -1,4 +1,4 @@
-// One RV32IMAC hart in machine mode: state, the interpreter loop, CSRs and traps.
+// One RV32IMAC hart with machine and user modes: state, the interpreter loop, CSRs and traps.
 //
 // The interpreter decodes each instruction once and caches the decoded fields per RAM page
 // (two Int32 words per halfword slot), dropped when the page is written. The loop runs until
@@ -10,8 +10,8 @@ import { decode, isLong, type Decoded } from '../isa/decode';
 import { Ram, PAGE_DIRTY, PAGE_SHIFT } from '../mem/ram';
 import type { Bus } from '../mem/bus';
 import {
-  CSR, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MIE_WRITABLE, MISA_VALUE, PRIV_M,
-  IRQ_MEI, IRQ_MSI, IRQ_MTI,
+  CSR, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_MPRV, MSTATUS_TW, MSTATUS_WRITABLE,
+  MIE_WRITABLE, MISA_VALUE, PRIV_M, PRIV_U, IRQ_MEI, IRQ_MSI, IRQ_MTI,
 } from './csr';
 import { Cause } from './trap';
 
@@ -25,9 +25,15 @@ export const enum Exit {
   WFI = 2,
   /** A semihosting call waits for console input; the ebreak will be re-executed. */
   INPUT_WAIT = 3,
+  /** Trap after trap with no instruction retiring in between (e.g. mtvec points at garbage). */
+  TRAP_LOOP = 4,
 }
 
-export const SEMIHOST_WAIT = -1;
+/** Consecutive traps without a retired instruction before execute gives up (see Exit.TRAP_LOOP). */
+const TRAP_LOOP_LIMIT = 64;
+
+/** What HartPlatform.semihost returns to wait for input: outside int32, so no real result collides with it. */
+export const SEMIHOST_WAIT = 0x100000000;
 
 /** What the hart needs from the board around it. */
 export interface HartPlatform {
@@ -44,6 +50,7 @@ const COMPRESSED = 1 << 23;
 
 /** Thrown (as this one object, no stack) to abandon an instruction that traps. */
 const TRAP = { trap: true };
+const EMPTY_PAGE: Int32Array = new Int32Array(0);
 
 const SEMIHOST_PRE = 0x01f01013; // slli x0, x0, 0x1f
 const SEMIHOST_POST = 0x40705013; // srai x0, x0, 7
@@ -109,7 +116,7 @@ export class Hart {
     this.x.fill(0);
     this.pc = pc >>> 0;
     this.priv = PRIV_M;
-    this.mstatus = PRIV_M << MSTATUS_MPP_SHIFT; // MPP is hardwired to M without U-mode
+    this.mstatus = 0; // as QEMU: MPP = U at reset
     this.mie = 0;
     this.mtvec = 0;
     this.mscratch = 0;
@@ -182,6 +189,8 @@ export class Hart {
   // ---- CSRs ------------------------------------------------------------------------------
 
   private csrRead(n: number): number {
+    if (this.priv < ((n >>> 8) & 3)) this.illegalHere(); // CSR needs a higher privilege
+    if (this.priv === PRIV_U && n >= CSR.cycle && n <= 0xc9f && ((this.mcounteren >>> (n & 31)) & 1) === 0) this.illegalHere();
     switch (n) {
       case CSR.mstatus: return this.mstatus;
       case CSR.misa: return MISA_VALUE | 0;
@@ -216,9 +225,12 @@ export class Hart {
 
   private csrWrite(n: number, v: number): void {
     switch (n) {
-      case CSR.mstatus:
-        this.mstatus = (v & (MSTATUS_MIE | MSTATUS_MPIE)) | (PRIV_M << MSTATUS_MPP_SHIFT);
+      case CSR.mstatus: {
+        // MPP is WARL over the implemented modes (M, U): the reserved S/H encodings become U.
+        const mpp = (v & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
+        this.mstatus = (v & MSTATUS_WRITABLE & ~MSTATUS_MPP) | ((mpp === PRIV_M ? PRIV_M : PRIV_U) << MSTATUS_MPP_SHIFT);
         return;
+      }
       case CSR.misa: return; // WARL, fixed
       case CSR.mie: this.mie = v & MIE_WRITABLE; return;
       case CSR.mip: return; // MSIP/MTIP/MEIP are driven by the CLINT and interrupt controller
@@ -245,14 +257,32 @@ export class Hart {
 
   // ---- memory slow paths -----------------------------------------------------------------
 
+  // Misaligned accesses never trap (as QEMU): they are done byte by byte, so one that runs off
+  // the end of RAM faults with mtval = the first byte nothing answers, and a store has already
+  // written the bytes before it (QEMU does the same).
   private loadSlow(addr: number, size: number): number {
-    const v = this.bus.read(addr, size);
-    if (v === undefined) this.raise(Cause.LOAD_ACCESS_FAULT, addr);
-    return v;
+    if ((addr & (size - 1)) === 0) {
+      const v = this.bus.read(addr, size);
+      if (v === undefined) this.raise(Cause.LOAD_ACCESS_FAULT, addr);
+      return v;
+    }
+    let v = 0;
+    for (let i = 0; i < size; i++) {
+      const b = this.bus.read(addr + i, 1);
+      if (b === undefined) this.raise(Cause.LOAD_ACCESS_FAULT, addr + i);
+      v |= b << (8 * i);
+    }
+    return v >>> 0;
   }
 
   private storeSlow(addr: number, size: number, value: number): void {
-    if (!this.bus.write(addr, size, value)) this.raise(Cause.STORE_ACCESS_FAULT, addr);
+    if ((addr & (size - 1)) === 0) {
+      if (!this.bus.write(addr, size, value)) this.raise(Cause.STORE_ACCESS_FAULT, addr);
+      return;
+    }
+    for (let i = 0; i < size; i++) {
+      if (!this.bus.write(addr + i, 1, value >>> (8 * i))) this.raise(Cause.STORE_ACCESS_FAULT, addr + i);
+    }
   }
 
   /** Fetches and decodes outside the cache (ROM, MMIO, the last bytes of RAM). */
@@ -301,19 +331,27 @@ export class Hart {
     let pc = this.pc;
     let icount = this.icount;
     let exit = Exit.LIMIT;
+    let pgNo = -1;
+    let lastTrapIcount = -1;
+    let trapStreak = 0;
+    let pg: Int32Array = EMPTY_PAGE;
     for (;;) {
       try {
         while (icount < limit) {
           let op: number, rd: number, rs1: number, rs2: number, imm: number, len: number;
           const off = (pc - ramBase) >>> 0;
           let w = 0;
-          let pg: Int32Array | undefined;
           if (off < ramSize) {
-            pg = dcache[off >>> PAGE_SHIFT];
-            if (pg === undefined) {
-              pg = new Int32Array(4096);
-              dcache[off >>> PAGE_SHIFT] = pg;
-              ram.markCode(off >>> PAGE_SHIFT);
+            // Most instructions run from the same page as the previous one: skip the page lookup.
+            if ((off >>> PAGE_SHIFT) !== pgNo) {
+              pgNo = off >>> PAGE_SHIFT;
+              let p = dcache[pgNo];
+              if (p === undefined) {
+                p = new Int32Array(4096);
+                dcache[pgNo] = p;
+                ram.markCode(pgNo);
+              }
+              pg = p;
             }
             w = pg[off & 0xffe];
             if (w === 0) w = this.fill(pg, off);
@@ -324,7 +362,7 @@ export class Hart {
             rs1 = (w >>> 13) & 31;
             rs2 = (w >>> 18) & 31;
             len = w & COMPRESSED ? 2 : 4;
-            imm = pg![(off & 0xffe) + 1];
+            imm = pg[(off & 0xffe) + 1];
           } else {
             const dd = this.fetchSlow(pc);
             op = dd.op; rd = dd.rd; rs1 = dd.rs1; rs2 = dd.rs2; len = dd.len;
@@ -465,9 +503,11 @@ export class Hart {
               break;
             }
             case Op.MRET: {
+              if (this.priv !== PRIV_M) { this.pc = pc; this.illegalHere(); }
               const mpie = (this.mstatus & MSTATUS_MPIE) !== 0;
               const mpp = (this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
-              this.mstatus = (this.mstatus & ~MSTATUS_MIE) | (mpie ? MSTATUS_MIE : 0) | MSTATUS_MPIE;
+              // MIE <- MPIE, MPIE <- 1, MPP <- U (the least privileged mode); leaving M clears MPRV.
+              this.mstatus = (this.mstatus & ~(MSTATUS_MIE | MSTATUS_MPP | (mpp !== PRIV_M ? MSTATUS_MPRV : 0))) | (mpie ? MSTATUS_MIE : 0) | MSTATUS_MPIE;
               this.priv = mpp;
               this.resAddr = -1;
               npc = this.mepc >>> 0;
@@ -475,6 +515,7 @@ export class Hart {
               break;
             }
             case Op.WFI:
+              if (this.priv === PRIV_U && (this.mstatus & MSTATUS_TW)) { this.pc = pc; this.illegalHere(); }
               if ((this.irqLines & this.mie) === 0) { this.waiting = true; exit = Exit.WFI; limit = icount + 1; }
               break;
             default: // Op.ILLEGAL: imm holds the instruction bits
@@ -492,6 +533,12 @@ export class Hart {
         this.icount = icount;
         this.takeTrap(this.trapCause, this.trapTval, false);
         pc = this.pc;
+        if (icount === lastTrapIcount) {
+          if (++trapStreak >= TRAP_LOOP_LIMIT) { exit = Exit.TRAP_LOOP; break; }
+        } else {
+          lastTrapIcount = icount;
+          trapStreak = 1;
+        }
         // Loads/stores that reached the slow path lowered the limit before faulting; a trap is
         // not an event the machine must see, but stopping here is harmless and keeps this simple.
       }

@@ -9,15 +9,16 @@ export const MTIME_HZ = 10_000_000;
 const NS_PER_TICK = 1e9 / MTIME_HZ;
 const TWO32 = 4294967296;
 
-export interface ClintState { msip: number; mtimecmp: number; mtimeOffset: number }
+export interface ClintState { msip: number; cmpLo: number; cmpHi: number; mtimeOffset: number }
 
 export class Clint implements MmioDevice {
   readonly name = 'clint';
   readonly base = CLINT_BASE;
   readonly size = 0x10000;
   private msip = 0;
-  /** 64-bit compare value as a number (values past 2^53 lose precision but only ever mean "far future"). */
-  private mtimecmp = 0;
+  /** mtimecmp as its two 32-bit halves, exactly as written (a number could not hold all 64 bits). */
+  private cmpLo = 0;
+  private cmpHi = 0;
   /** mtime = vclock ticks + this (guests may write mtime). */
   private mtimeOffset = 0;
 
@@ -26,9 +27,15 @@ export class Clint implements MmioDevice {
   reset(): void {
     // As QEMU: mtime and mtimecmp reset to 0, so MTIP is pending (but masked) from the start.
     this.msip = 0;
-    this.mtimecmp = 0;
+    this.cmpLo = 0;
+    this.cmpHi = 0;
     this.mtimeOffset = 0;
     this.update();
+  }
+
+  /** mtimecmp as a number: exact below 2^53, and beyond that only ever means "far future". */
+  private get mtimecmp(): number {
+    return this.cmpHi * TWO32 + this.cmpLo;
   }
 
   mtime(): number {
@@ -60,8 +67,8 @@ export class Clint implements MmioDevice {
   read(off: number, size: number): number | undefined {
     if (size !== 4) return undefined; // the ACLINT only takes 32/64-bit accesses
     if (off === 0) return this.msip;
-    if (off === 0x4000) return (this.mtimecmp % TWO32) >>> 0;
-    if (off === 0x4004) return Math.floor(this.mtimecmp / TWO32) >>> 0;
+    if (off === 0x4000) return this.cmpLo;
+    if (off === 0x4004) return this.cmpHi;
     if (off === 0xbff8) return (this.mtime() % TWO32) >>> 0;
     if (off === 0xbffc) return Math.floor(this.mtime() / TWO32) >>> 0;
     return 0;
@@ -70,8 +77,8 @@ export class Clint implements MmioDevice {
   write(off: number, size: number, v: number): boolean {
     if (size !== 4) return false;
     if (off === 0) this.msip = v & 1;
-    else if (off === 0x4000) this.mtimecmp = Math.floor(this.mtimecmp / TWO32) * TWO32 + v;
-    else if (off === 0x4004) this.mtimecmp = v * TWO32 + (this.mtimecmp % TWO32);
+    else if (off === 0x4000) this.cmpLo = v >>> 0;
+    else if (off === 0x4004) this.cmpHi = v >>> 0;
     else if (off === 0xbff8 || off === 0xbffc) {
       const t = this.mtime();
       const nt = off === 0xbff8 ? Math.floor(t / TWO32) * TWO32 + v : v * TWO32 + (t % TWO32);
@@ -81,6 +88,6 @@ export class Clint implements MmioDevice {
     return true;
   }
 
-  save(): ClintState { return { msip: this.msip, mtimecmp: this.mtimecmp, mtimeOffset: this.mtimeOffset }; }
-  restore(s: ClintState): void { this.msip = s.msip; this.mtimecmp = s.mtimecmp; this.mtimeOffset = s.mtimeOffset; this.update(); }
+  save(): ClintState { return { msip: this.msip, cmpLo: this.cmpLo, cmpHi: this.cmpHi, mtimeOffset: this.mtimeOffset }; }
+  restore(s: ClintState): void { this.msip = s.msip; this.cmpLo = s.cmpLo; this.cmpHi = s.cmpHi; this.mtimeOffset = s.mtimeOffset; this.update(); }
 }

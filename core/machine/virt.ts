@@ -36,7 +36,9 @@ export type StopReason =
   /** wfi with no interrupt that could ever wake the hart. */
   | { kind: 'idle' }
   /** The guest waits for console input that has not arrived yet. */
-  | { kind: 'input' };
+  | { kind: 'input' }
+  /** Trap after trap without retiring an instruction: the guest can make no progress. */
+  | { kind: 'trap-loop'; pc: number; mcause: number; mtval: number };
 
 export class VirtMachine {
   readonly ram: Ram;
@@ -161,6 +163,7 @@ export class VirtMachine {
       this.semihostWaiting = false;
       const exit = hart.execute(limit);
       if (exit === Exit.INPUT_WAIT && this.semihostWaiting) return { kind: 'input' };
+      if (exit === Exit.TRAP_LOOP) return { kind: 'trap-loop', pc: hart.mepc, mcause: hart.mcause, mtval: hart.mtval };
     }
     return { kind: 'exit', code: this.exitCode };
   }

@@ -1,6 +1,8 @@
 // Runs a guest on rvreplay's CLI (the built dist/cli.js, as users run it) or on QEMU, and
 // returns what it printed and how it exited.
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { QEMU } from './tools';
 
@@ -16,29 +18,32 @@ export interface RunOptions {
   delayMs?: number;
   timeoutMs?: number;
   cwd?: string;
+  /** Send the child's stdout to this file descriptor instead of a pipe (RunResult.stdout is then empty). */
+  stdoutFd?: number;
 }
 
 export function runProcess(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['pipe', opts.stdoutFd ?? 'pipe', 'pipe'] });
+    const stdin = child.stdin!;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ stdout: Buffer.concat(out).toString('latin1'), stderr: Buffer.concat(err).toString('utf8'), code, signal });
     });
-    child.stdin.on('error', () => {}); // the guest may exit before reading everything
+    stdin.on('error', () => {}); // the guest may exit before reading everything
     const chunks = opts.stdin === undefined ? [] : Array.isArray(opts.stdin) ? opts.stdin : [opts.stdin];
     (async () => {
       for (const [i, c] of chunks.entries()) {
         if (i > 0 && opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
-        child.stdin.write(c);
+        stdin.write(c);
       }
-      child.stdin.end();
+      stdin.end();
     })().catch(() => {});
   });
 }
@@ -52,6 +57,17 @@ export function runOurs(elf: string, extra: string[] = [], opts: RunOptions = {}
  * QEMU as the reference: `-icount shift=0,sleep=off` makes its virtual clock (and so the
  * instret it reports) deterministic; with the default sleep=on QEMU adds a host-timing bias.
  */
-export function runQemu(elf: string, extra: string[] = [], opts: RunOptions = {}): Promise<RunResult> {
-  return runProcess(QEMU, ['-M', 'virt', '-nographic', '-bios', 'none', '-icount', 'shift=0,sleep=off', ...extra, '-kernel', elf], opts);
+export async function runQemu(elf: string, extra: string[] = [], opts: RunOptions = {}): Promise<RunResult> {
+  // QEMU's serial port drops a byte after a few failed writes to a full pipe, so its stdout goes
+  // to a file (which never blocks) and is read back afterwards.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rvreplay-qemu-'));
+  const outFile = path.join(dir, 'stdout');
+  const fd = fs.openSync(outFile, 'w');
+  try {
+    const r = await runProcess(QEMU, ['-M', 'virt', '-nographic', '-bios', 'none', '-icount', 'shift=0,sleep=off', ...extra, '-kernel', elf], { ...opts, stdoutFd: fd });
+    return { ...r, stdout: fs.readFileSync(outFile, 'latin1') };
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,7 @@
 # traps.S — synchronous exceptions (cause, mepc, mtval) and interrupts on QEMU's `virt`:
 # illegal instructions (16- and 32-bit, all-zero words), instruction/load/store access faults at
-# unmapped addresses, misaligned AMO, ecall, ebreak; mstatus on trap entry and mret (including
-# QEMU 7.2 refusing mret to U-mode without PMP), vectored mtvec with a machine software interrupt
+# unmapped addresses, misaligned AMO, ecall, ebreak; mstatus on trap entry and mret, a trip to
+# U-mode (with PMP opened first) and back, vectored mtvec with a machine software interrupt
 # (CLINT msip) and a timer interrupt (CLINT mtimecmp + wfi), interrupt priority, wfi with
 # interrupts globally disabled, and minstret differences across traps. All 32-bit encodings.
 #include "isa.h"
@@ -177,16 +177,32 @@ test_main:
   TEST "mstatus after mret", a0
   csrci mstatus, 8
   .endr
-  PRINTLN "mret with MPP = U: QEMU 7.2 raises illegal instruction (no PMP entries configured)"
+  PRINTLN "# U-mode: mret to MPP = U, M CSRs and gated counters trap, ecall from U is cause 8"
+  # Open all memory to U-mode through PMP first, as firmware does (QEMU enforces PMP; with no
+  # entry it refuses the mret to U-mode, rvreplay does not enforce PMP yet).
+  li t0, -1
+  csrw pmpaddr0, t0
+  li t0, 0x1f                      # NAPOT, R W X
+  csrw pmpcfg0, t0
+  csrw mcounteren, zero
+  la t0, u_trap
+  csrw mtvec, t0
   li t0, 0x1800
-  csrc mstatus, t0
+  csrc mstatus, t0                 # MPP = U
   la t0, 1f
   csrw mepc, t0
-  MARK
   mret
-1: PRINTLN "after mret with MPP = U"
+1: csrr a0, mscratch                # illegal in U-mode
+  rdcycle a0                       # illegal: mcounteren.CY = 0
+  mret                             # illegal in U-mode
+  ecall                            # cause 8; u_trap returns to M-mode at back_in_m
+back_in_m:
+  la t0, trap_entry
+  csrw mtvec, t0
   csrr a0, mstatus
-  TEST "mstatus", a0
+  li t0, 0x1800
+  and a0, a0, t0
+  TEST "back in M-mode: mstatus.MPP after the trap from U", a0
 
   PRINTLN "# machine software interrupt, direct mode"
   li t0, 8
@@ -389,3 +405,27 @@ vec_other: PRINT "other vector: "
 .align 3
 buf: .word 0, 0
 probe_data: .word 0, 0
+
+# Trap handler while testing U-mode: prints cause, mtval and MPP; an ecall (cause 8) returns to
+# M-mode at back_in_m, anything else skips the 4-byte instruction and returns to U-mode.
+.align 2
+u_trap:
+  csrr t0, mcause
+  TEST "trap from U: mcause", t0
+  csrr t1, mtval
+  TEST "trap from U: mtval", t1
+  csrr t2, mstatus
+  li t3, 0x1800
+  and t2, t2, t3
+  TEST "trap from U: mstatus.MPP", t2
+  li t1, 8
+  beq t0, t1, 1f
+  csrr t0, mepc
+  addi t0, t0, 4
+  csrw mepc, t0
+  mret
+1: la t0, back_in_m
+  csrw mepc, t0
+  li t0, 0x1800
+  csrs mstatus, t0
+  mret

@@ -1,0 +1,69 @@
+// `npm run bench`: rvreplay against QEMU on the same workload in the same run, as ratios
+// (these machines are noisy: absolute figures mean little, side-by-side ratios do).
+// Prints a table and writes it to bench/results.md.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const BENCH_ELF = path.join(ROOT, 'examples', 'bench.elf');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const QEMU = 'qemu-system-riscv32';
+
+interface Sample { seconds: number; stdout: string }
+
+function timeCommand(cmd: string, args: string[]): Sample {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'latin1', maxBuffer: 1 << 24 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { seconds, stdout: r.stdout };
+}
+
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+function instret(stdout: string): number {
+  const m = /instret=(\d+)/.exec(stdout);
+  if (!m) throw new Error(`bench.elf printed no instret: ${stdout}`);
+  return Number(m[1]);
+}
+
+function main(): void {
+  const haveQemu = spawnSync('sh', ['-c', `command -v ${QEMU}`]).status === 0;
+  const ours: number[] = [];
+  const qemu: number[] = [];
+  let insns = 0;
+  for (let i = 0; i < RUNS; i++) {
+    // Interleaved, so a noisy neighbour slows both sides alike.
+    const o = timeCommand(process.execPath, [CLI, 'run', BENCH_ELF]);
+    ours.push(o.seconds);
+    insns = instret(o.stdout);
+    if (haveQemu) qemu.push(timeCommand(QEMU, ['-M', 'virt', '-nographic', '-bios', 'none', '-icount', 'shift=0', '-kernel', BENCH_ELF]).seconds);
+    process.stderr.write(`run ${i + 1}/${RUNS}: rvreplay ${o.seconds.toFixed(2)}s${haveQemu ? `, QEMU ${qemu[i].toFixed(2)}s` : ''}\n`);
+  }
+  const o = median(ours);
+  const q = haveQemu ? median(qemu) : NaN;
+  const fmt = (s: number): string => (Number.isNaN(s) ? 'n/a' : `${s.toFixed(3)} s`);
+  const mips = (s: number): string => (Number.isNaN(s) ? 'n/a' : (insns / s / 1e6).toFixed(1));
+  const lines = [
+    `# rvreplay benchmarks`,
+    ``,
+    `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+    `Workload: examples/bench.elf (${insns.toLocaleString('en-US')} instructions); median of ${RUNS} runs, wall time of the whole process.`,
+    `QEMU: \`${QEMU} -M virt -nographic -bios none -icount shift=0 -kernel bench.elf\`${haveQemu ? '' : ' (not installed: no comparison)'}.`,
+    ``,
+    `| figure | rvreplay | QEMU | QEMU time / rvreplay time |`,
+    `|---|---|---|---|`,
+    `| plain run, wall time | ${fmt(o)} | ${fmt(q)} | ${haveQemu ? (q / o).toFixed(2) + '×' : 'n/a'} |`,
+    `| plain run, MIPS | ${mips(o)} | ${mips(q)} | |`,
+    ``,
+    `A ratio of 1.0× means as fast as QEMU; the interpreter's floor is 0.25× (issue 2), the JIT's goal 1.0× (issue 7).`,
+  ];
+  const text = lines.join('\n') + '\n';
+  process.stdout.write(text);
+  fs.writeFileSync(path.join(ROOT, 'bench', 'results.md'), text);
+}
+
+main();
