@@ -11,7 +11,8 @@ import { SifiveTest } from '../devices/sifive-test';
 import { GoldfishRtc } from '../devices/goldfish-rtc';
 import { Rom } from '../devices/rom';
 import { Semihosting, SEMIHOST_RETRY } from '../devices/semihosting';
-import { Gate } from '../replay/gate';
+import { Gate, ReplayStop } from '../replay/gate';
+import { hartDigest } from '../replay/digest';
 import { MIP_MTIP } from '../cpu/csr';
 import { parseElf, checkSegmentsFit, type ElfImage } from '../elf/elf';
 import { UserError } from '../errors';
@@ -38,7 +39,9 @@ export type StopReason =
   /** The guest waits for console input that has not arrived yet. */
   | { kind: 'input' }
   /** Trap after trap without retiring an instruction: the guest can make no progress. */
-  | { kind: 'trap-loop'; pc: number; mcause: number; mtval: number };
+  | { kind: 'trap-loop'; pc: number; mcause: number; mtval: number }
+  /** Replay only: the recording ended, is damaged, or the replay diverged from it. */
+  | { kind: 'replay-stop'; stop: ReplayStop };
 
 export class VirtMachine {
   readonly ram: Ram;
@@ -63,7 +66,7 @@ export class VirtMachine {
     if (!Number.isInteger(ramMiB) || ramMiB < 1 || ramMiB > 2048) throw new UserError(`RAM size must be an integer from 1 to 2048 MiB, got ${ramMiB}`);
     this.elf = parseElf(elfBytes, elfName);
     checkSegmentsFit(this.elf, RAM_BASE, ramMiB * 1024 * 1024);
-    this.gate = opts.gate ?? new Gate();
+    this.gate = opts.gate ?? Gate.none();
     this.icountShift = opts.icountShift ?? 0;
     this.ram = new Ram(RAM_BASE, ramMiB * 1024 * 1024);
     this.bus = new Bus(this.ram);
@@ -78,7 +81,7 @@ export class VirtMachine {
     };
     this.clint = new Clint(this.clock, setIrq);
     this.uart = new Uart16550((b) => this.onOutput(Uint8Array.of(b)));
-    this.rtc = new GoldfishRtc(() => this.gate.rtcNowNs(this.hart.icount));
+    this.rtc = new GoldfishRtc(() => this.gate.rtcNowNs());
     this.bus.addDevice(new Rom('mrom', MROM_BASE, MROM_SIZE, resetVector(this.elf.entry, fdtAddress(RAM_BASE, this.ram.size))));
     this.bus.addDevice(new SifiveTest((code) => this.requestExit(code), () => { this.resetRequested = true; }));
     this.bus.addDevice(this.rtc);
@@ -87,11 +90,7 @@ export class VirtMachine {
     if (opts.semihosting) {
       this.semihosting = new Semihosting(this.bus, {
         host: this.gate.semihostHost(opts.semihosting.root),
-        readConsoleByte: () => {
-          const b = this.gate.takeConsoleByte(this.hart.icount);
-          if (b !== undefined) return b;
-          return this.gate.consoleInputClosed ? 'eof' : 'wait';
-        },
+        readConsoleByte: () => this.gate.takeConsoleByte(),
         writeConsole: (bytes) => this.onOutput(bytes),
         exit: (code) => this.requestExit(code),
       }, {
@@ -99,7 +98,21 @@ export class VirtMachine {
         loaded: this.elf.segments.map((s) => ({ addr: s.paddr >>> 0, size: s.memsz })),
       });
     }
+    this.gate.attach({
+      icount: () => this.hart.icount,
+      pc: () => this.hart.pc,
+      digest: () => hartDigest(this.hart),
+      // With semihosting on, console input belongs to the semihosting console, not the UART.
+      uartCanReceive: () => this.semihosting === undefined && this.uart.canReceive(),
+      uartReceive: (b) => this.uart.receive(b),
+      reset: () => this.reset(),
+    });
     this.reset();
+  }
+
+  /** The devices on the board, for the rrfile's machine identity. */
+  deviceNames(): string[] {
+    return [...this.bus.devices.map((d) => d.name), ...(this.semihosting ? ['semihosting'] : [])];
   }
 
   /** Power-on or sifive_test reset: reloads the program image, resets hart and devices. icount keeps counting. */
@@ -130,20 +143,24 @@ export class VirtMachine {
     return r;
   }
 
-  /** Moves console input from the gate into the UART while it has room. */
-  private deliverInput(): void {
-    if (this.semihosting !== undefined) return; // with semihosting on, console input belongs to the semihosting console
-    while (this.gate.hasConsoleInput() && this.uart.canReceive()) {
-      this.uart.receive(this.gate.takeConsoleByte(this.hart.icount)!);
+  /** Runs until the icount reaches `until`, the guest exits, or it must wait for the host. */
+  run(until: number): StopReason {
+    try {
+      return this.runLoop(until);
+    } catch (e) {
+      if (e instanceof ReplayStop) return { kind: 'replay-stop', stop: e };
+      throw e;
     }
   }
 
-  /** Runs until the icount reaches `until`, the guest exits, or it must wait for the host. */
-  run(until: number): StopReason {
+  private runLoop(until: number): StopReason {
     const hart = this.hart;
     while (this.exitCode === undefined) {
+      // Return before touching any state, so that a run that resumes at this icount does the
+      // same things in the same order as one that never stopped here (replay depends on it).
+      if (hart.icount >= until) return { kind: 'limit' };
       if (this.resetRequested) this.reset();
-      this.deliverInput();
+      this.gate.boundary();
       this.clint.update();
       if (hart.waiting) {
         if (hart.wakeable()) hart.waiting = false;
@@ -158,8 +175,7 @@ export class VirtMachine {
       }
       const irq = hart.pendingInterrupt();
       if (irq >= 0) hart.takeTrap(irq, 0, true);
-      if (hart.icount >= until) return { kind: 'limit' };
-      const limit = Math.min(until, this.clint.deadlineIcount());
+      const limit = Math.min(until, this.clint.deadlineIcount(), this.gate.nextBoundary());
       this.semihostWaiting = false;
       const exit = hart.execute(limit);
       if (exit === Exit.INPUT_WAIT && this.semihostWaiting) return { kind: 'input' };

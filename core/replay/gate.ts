@@ -1,35 +1,273 @@
 // THE GATE: the one place where the machine meets the host. Every value that depends on the host
-// (wall-clock time, host files, bytes typed by a user) reaches a device through here, so that
-// record/replay (a later issue) can log it in record mode and feed it back in replay mode.
+// (wall-clock time, host files, bytes typed by a user) reaches a device through here:
+//   mode 'none'   passes host answers through;
+//   mode 'record' passes them through and logs each at its icount in the rrfile;
+//   mode 'replay' never asks the host: it returns the logged answers, checks that the guest asks
+//                 for them at the same icount in the same state, and stops the machine at the
+//                 end of the recording or at the first sign of divergence.
 // Devices never read the host themselves; they call the gate.
-//
-// Today only mode 'none' exists: inputs pass straight through from the host.
 import { HostClock } from './host-clock';
 import { HostSemihost, type SemihostHost } from './semihost-host';
+import { RecordingSemihost, ReplayedSemihost } from './semihost-log';
+import { type RrReader, type RrWriter, type Frame } from './rrfile';
+import {
+  EventKind, EVENT_NAMES, isBoundary, encodeEnd, decodeEnd, encodeU64, decodeU64, decodeSemihost, describePayload, type EndReason,
+} from './events';
 
 export type RrMode = 'none' | 'record' | 'replay';
 
+/** What the gate sees of the machine. */
+export interface GateMachine {
+  icount(): number;
+  pc(): number;
+  digest(): number;
+  uartCanReceive(): boolean;
+  uartReceive(byte: number): void;
+  reset(): void;
+}
+
+/** Why a replay stopped before the guest did: the recording ended, was damaged, or diverged. */
+export class ReplayStop extends Error {
+  override readonly name = 'ReplayStop';
+  constructor(readonly kind: 'end' | 'damaged' | 'diverged', message: string, readonly icount: number, readonly status: number) {
+    super(message);
+  }
+}
+
+/** How the machine's run ended, as the recording's end frame says it. */
+export interface RecordedEnd { reason: EndReason; status: number }
+
+const DEFAULT_DIGEST_INTERVAL = 1 << 22;
+
 export class Gate {
-  readonly mode: RrMode = 'none';
   /** Console bytes typed by the user, waiting for the guest to take them (asynchronous input). */
   private readonly consolePending: number[] = [];
   /** The user's input has ended (stdin closed): semihosting reads then see end of file. */
   private consoleClosed = false;
+  private m: GateMachine | undefined;
+  private writer: RrWriter | undefined;
+  private nextDigest = Infinity;
+  private resetRequested = false;
+  private reader: RrReader | undefined;
+  /** Replay: the next frame not yet consumed (undefined: end of file or damage). */
+  private ahead: Frame | undefined;
+  /** Replay: icount of the last frame consumed, and how the recording ended (once seen). */
+  private lastFrameIcount = 0;
+  /** Frames consumed so far (replay) or written (record). */
+  events = 0;
 
-  constructor(private readonly clock: HostClock = new HostClock()) {}
+  private constructor(readonly mode: RrMode, private readonly clock: HostClock, readonly digestInterval: number) {}
 
-  /** Goldfish RTC: host wall-clock time in nanoseconds since the Unix epoch (synchronous input). */
-  rtcNowNs(_icount: number): bigint {
-    return this.clock.wallNs();
+  static none(clock = new HostClock()): Gate {
+    return new Gate('none', clock, DEFAULT_DIGEST_INTERVAL);
+  }
+
+  /** A recording gate; attach the rrfile with startRecording() once the machine is built. */
+  static record(digestInterval = DEFAULT_DIGEST_INTERVAL, clock = new HostClock()): Gate {
+    return new Gate('record', clock, digestInterval);
+  }
+
+  static replay(reader: RrReader): Gate {
+    const g = new Gate('replay', new HostClock(), reader.config.digestInterval);
+    g.reader = reader;
+    g.ahead = reader.next();
+    return g;
+  }
+
+  attach(m: GateMachine): void {
+    this.m = m;
+  }
+
+  private get machine(): GateMachine {
+    if (this.m === undefined) throw new Error('gate used before the machine attached');
+    return this.m;
+  }
+
+  startRecording(writer: RrWriter): void {
+    if (this.mode !== 'record') throw new Error('not a recording gate');
+    this.writer = writer;
+    this.nextDigest = this.machine.icount() + this.digestInterval;
+  }
+
+  get recordingFile(): RrWriter | undefined {
+    return this.writer;
+  }
+
+  private log(kind: EventKind, payload: Uint8Array): void {
+    const w = this.writer;
+    if (w === undefined) throw new Error('recording gate without an rrfile');
+    w.append(kind, this.machine.icount(), payload, this.machine.digest());
+    this.events++;
+  }
+
+  // ---- the replay log ----------------------------------------------------------------------
+
+  private here(): string {
+    return `icount ${this.machine.icount()} (pc 0x${(this.machine.pc() >>> 0).toString(16)})`;
+  }
+
+  private describe(f: Frame): string {
+    return `${EVENT_NAMES[f.kind]} at icount ${f.icount}`;
+  }
+
+  /** Replay: the frame the guest asks for now (sync) must be next, at this icount, in this state. */
+  private expect(kind: EventKind, what: string): Frame {
+    const f = this.ahead;
+    const icount = this.machine.icount();
+    if (f === undefined) throw this.endOfLog(what);
+    if (f.kind !== kind || f.icount !== icount) {
+      throw new ReplayStop('diverged', `replay diverged at ${this.here()}: the guest asked for ${what}, the recording has ${this.describe(f)} next`, icount, 125);
+    }
+    this.checkDigest(f);
+    this.consume();
+    return f;
+  }
+
+  private checkDigest(f: Frame): void {
+    const got = this.machine.digest();
+    if (f.digest !== got) {
+      throw new ReplayStop('diverged', `replay diverged at ${this.here()}: expected state digest ${hex(f.digest)} (${this.describe(f)}), got ${hex(got)}`, this.machine.icount(), 125);
+    }
+  }
+
+  /** Decodes a frame's payload; a payload that passed its CRC but makes no sense is damage. */
+  private decode<T>(f: Frame, fn: (p: Uint8Array) => T): T {
+    try {
+      return fn(f.payload);
+    } catch {
+      throw new ReplayStop('damaged', `${this.reader!.path}: frame ${f.index} at offset ${f.offset} (${EVENT_NAMES[f.kind]}) has a malformed payload`, this.machine.icount(), 125);
+    }
+  }
+
+  private consume(): void {
+    this.lastFrameIcount = this.ahead!.icount;
+    this.events++;
+    this.ahead = this.reader!.next();
+  }
+
+  /** The log has no more frames: either the file was damaged or it lacks an end frame. */
+  private endOfLog(what: string): ReplayStop {
+    const icount = this.machine.icount();
+    const damage = this.reader!.damage;
+    if (damage !== undefined) return new ReplayStop('damaged', `${damage.message}; replayed to its last whole frame (icount ${this.lastFrameIcount}); stopped at ${this.here()}${what ? ` where the guest asked for ${what}` : ''}`, icount, 125);
+    return new ReplayStop('damaged', `end of recording at icount ${this.lastFrameIcount}: ${this.reader!.path} has no end frame (was the recorder killed?); stopped at ${this.here()}${what ? ` where the guest asked for ${what}` : ''}`, icount, 125);
+  }
+
+  // ---- between instructions ------------------------------------------------------------------
+
+  /** The next icount at which boundary() has work: the machine's run loop stops there exactly. */
+  nextBoundary(): number {
+    if (this.mode === 'record') return this.nextDigest;
+    if (this.mode === 'replay') {
+      const f = this.ahead;
+      // No frames left: boundary() stops the replay at the next loop top, nothing to wait for.
+      if (f === undefined) return Infinity;
+      return isBoundary(f.kind) || f.kind === EventKind.END ? f.icount : Infinity;
+    }
+    return Infinity;
+  }
+
+  /** Called by the machine at the top of its run loop, between instructions. */
+  boundary(): void {
+    const m = this.machine;
+    if (this.mode === 'replay') { this.replayBoundary(); return; }
+    if (this.resetRequested) {
+      this.resetRequested = false;
+      if (this.mode === 'record') this.log(EventKind.RESET, new Uint8Array(0));
+      m.reset();
+    }
+    if (this.consolePending.length > 0 && m.uartCanReceive()) {
+      const bytes: number[] = [];
+      while (this.consolePending.length > 0 && m.uartCanReceive()) {
+        const b = this.consolePending.shift()!;
+        bytes.push(b);
+        m.uartReceive(b);
+      }
+      // Logged after delivery with the digest from before it (the hart state is unchanged by it).
+      if (this.mode === 'record') this.log(EventKind.UART_RX, Uint8Array.from(bytes));
+    }
+    if (this.mode === 'record' && m.icount() >= this.nextDigest) {
+      this.log(EventKind.DIGEST, new Uint8Array(0));
+      this.nextDigest = m.icount() + this.digestInterval;
+    }
+  }
+
+  private replayBoundary(): void {
+    const m = this.machine;
+    const icount = m.icount();
+    for (;;) {
+      const f = this.ahead;
+      if (f === undefined) {
+        if (icount >= this.lastFrameIcount) throw this.endOfLog('');
+        return;
+      }
+      if (f.icount > icount) return;
+      if (f.icount < icount) {
+        throw new ReplayStop('diverged', `replay diverged at ${this.here()}: the recording has ${this.describe(f)}, which the replay ran past`, icount, 125);
+      }
+      if (!isBoundary(f.kind) && f.kind !== EventKind.END) return; // a sync event: the guest will ask for it
+      this.checkDigest(f);
+      switch (f.kind) {
+        case EventKind.UART_RX:
+          for (const b of f.payload) m.uartReceive(b);
+          break;
+        case EventKind.RESET:
+          m.reset();
+          break;
+        case EventKind.DIGEST:
+        case EventKind.WARP: // nothing produces warps yet (see events.ts)
+          break;
+        case EventKind.END: {
+          const end = this.decode(f, decodeEnd);
+          throw new ReplayStop('end', `end of recording at icount ${f.icount} (the recording ended: ${describePayload(f.kind, f.payload)})`, f.icount, end.status);
+        }
+      }
+      this.consume();
+    }
+  }
+
+  // ---- synchronous inputs ----------------------------------------------------------------------
+
+  /** Goldfish RTC: host wall-clock time in nanoseconds since the Unix epoch. */
+  rtcNowNs(): bigint {
+    if (this.mode === 'replay') return this.decode(this.expect(EventKind.RTC, 'an RTC read'), decodeU64);
+    const t = this.clock.wallNs();
+    if (this.mode === 'record') this.log(EventKind.RTC, encodeU64(t));
+    return t;
   }
 
   /** Semihosting's host answers (files confined to `root`, time, clock). */
   semihostHost(root: string): SemihostHost {
-    return new HostSemihost(root, this.clock);
+    if (this.mode === 'replay') {
+      return new ReplayedSemihost((method) => {
+        const f = this.expect(EventKind.SEMIHOST, `semihosting ${method}`);
+        const d = this.decode(f, decodeSemihost);
+        if (d.method !== method) throw new ReplayStop('diverged', `replay diverged at ${this.here()}: the guest asked semihosting for ${method}, the recording answered ${d.method}`, this.machine.icount(), 125);
+        return d.result;
+      });
+    }
+    const host = new HostSemihost(root, this.clock);
+    if (this.mode === 'record') return new RecordingSemihost(host, (payload) => this.log(EventKind.SEMIHOST, payload));
+    return host;
   }
 
-  /** The host side queues bytes typed by the user; the machine takes them with takeConsoleByte. */
+  /** A console byte for semihosting: a byte, 'wait' (none typed yet) or 'eof'. */
+  takeConsoleByte(): number | 'wait' | 'eof' {
+    if (this.mode === 'replay') {
+      const p = this.expect(EventKind.CONSOLE, 'a console byte').payload;
+      return p.length === 0 ? 'eof' : p[0];
+    }
+    const b = this.consolePending.shift();
+    if (b === undefined && !this.consoleClosed) return 'wait'; // not an input: the guest retries at the same icount
+    if (this.mode === 'record') this.log(EventKind.CONSOLE, b === undefined ? new Uint8Array(0) : Uint8Array.of(b));
+    return b ?? 'eof';
+  }
+
+  // ---- the host side -----------------------------------------------------------------------------
+
+  /** The host queues bytes the user typed; the machine takes them at instruction boundaries. */
   queueConsoleInput(bytes: Uint8Array | number[]): void {
+    if (this.mode === 'replay') return; // a replay's input comes from the recording
     for (const b of bytes) this.consolePending.push(b & 0xff);
   }
 
@@ -46,8 +284,39 @@ export class Gate {
     return this.consoleClosed && this.consolePending.length === 0;
   }
 
-  /** Called by the machine at an instruction boundary when the guest can take a byte. */
-  takeConsoleByte(_icount: number): number | undefined {
-    return this.consolePending.shift();
+  /** The user asks for a reset; it happens (and is logged) at the next instruction boundary. */
+  requestReset(): void {
+    this.resetRequested = true;
+  }
+
+  /** Record: writes the end frame and closes the file. Replay: checks the recording ended the same way here. */
+  finish(reason: EndReason, status: number): void {
+    if (this.mode === 'record') {
+      if (this.writer === undefined) return;
+      this.log(EventKind.END, encodeEnd(reason, status));
+      this.writer.close();
+      return;
+    }
+    if (this.mode === 'replay') {
+      const f = this.ahead;
+      const icount = this.machine.icount();
+      if (f === undefined) throw this.endOfLog(`its end (${reason}, status ${status})`);
+      if (f.kind !== EventKind.END || f.icount !== icount) {
+        throw new ReplayStop('diverged', `replay diverged at ${this.here()}: the guest ended (${reason}, status ${status}), the recording has ${this.describe(f)} next`, icount, 125);
+      }
+      this.checkDigest(f);
+      const end = this.decode(f, decodeEnd);
+      if (end.reason !== reason || end.status !== status) {
+        throw new ReplayStop('diverged', `replay diverged at ${this.here()}: the guest ended (${reason}, status ${status}), the recording ended (${end.reason}, status ${end.status})`, icount, 125);
+      }
+      this.consume();
+    }
+  }
+
+  /** Replay: the end frame's icount, if the file has one (for progress). */
+  get frameIcount(): number {
+    return this.lastFrameIcount;
   }
 }
+
+const hex = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
