@@ -1,17 +1,17 @@
 // The `virt` board: one hart, RAM at 0x80000000, MROM, CLINT, ns16550a UART, sifive_test,
 // goldfish RTC, optional semihosting; and the run loop that ties the hart to devices, virtual
 // time and the gate's inputs.
-import { Hart, Exit, SEMIHOST_WAIT } from '../cpu/hart';
+import { Hart, Exit, SEMIHOST_WAIT, type HartState } from '../cpu/hart';
 import { Ram } from '../mem/ram';
 import { Bus } from '../mem/bus';
 import { VirtualClock } from './vclock';
-import { Clint } from '../devices/clint';
-import { Uart16550 } from '../devices/uart16550';
+import { Clint, type ClintState } from '../devices/clint';
+import { Uart16550, type UartState } from '../devices/uart16550';
 import { SifiveTest } from '../devices/sifive-test';
-import { GoldfishRtc } from '../devices/goldfish-rtc';
+import { GoldfishRtc, type RtcState } from '../devices/goldfish-rtc';
 import { Rom } from '../devices/rom';
 import { Semihosting, SEMIHOST_RETRY } from '../devices/semihosting';
-import { Gate, ReplayStop } from '../replay/gate';
+import { Gate, ReplayStop, type GateState } from '../replay/gate';
 import { hartDigest } from '../replay/digest';
 import { MIP_MTIP } from '../cpu/csr';
 import { parseElf, checkSegmentsFit, type ElfImage } from '../elf/elf';
@@ -29,6 +29,19 @@ export interface MachineOptions {
   /** Enable semihosting (QEMU's -semihosting); host files are confined to `root`. */
   semihosting?: { root: string; cmdline: string };
   gate?: Gate;
+}
+
+/** The machine's state apart from RAM: plain data (JSON-safe but for the gate's frame bytes). */
+export interface MachineState {
+  hart: HartState;
+  clint: ClintState;
+  uart: UartState;
+  rtc: RtcState;
+  semihosting: object | undefined;
+  warpNs: number;
+  exitCode: number | undefined;
+  resetRequested: boolean;
+  gate: GateState;
 }
 
 export type StopReason =
@@ -108,6 +121,27 @@ export class VirtMachine {
       reset: () => this.reset(),
     });
     this.reset();
+  }
+
+  /** Everything but RAM, as plain data (the snapshot layer adds RAM). */
+  saveState(): MachineState {
+    return {
+      hart: this.hart.save(), clint: this.clint.save(), uart: this.uart.save(), rtc: this.rtc.save(),
+      semihosting: this.semihosting?.save(), warpNs: this.clock.warpNs, exitCode: this.exitCode,
+      resetRequested: this.resetRequested, gate: this.gate.save(),
+    };
+  }
+
+  restoreState(s: MachineState): void {
+    this.gate.restore(s.gate);
+    this.hart.restore(s.hart);
+    this.clock.warpNs = s.warpNs;
+    this.clint.restore(s.clint);
+    this.uart.restore(s.uart);
+    this.rtc.restore(s.rtc);
+    if (this.semihosting && s.semihosting) this.semihosting.restore(s.semihosting);
+    this.exitCode = s.exitCode;
+    this.resetRequested = s.resetRequested;
   }
 
   /** The devices on the board, for the rrfile's machine identity. */

@@ -9,7 +9,7 @@
 import { HostClock } from './host-clock';
 import { HostSemihost, type SemihostHost } from './semihost-host';
 import { RecordingSemihost, ReplayedSemihost } from './semihost-log';
-import { type RrReader, type RrWriter, type Frame } from './rrfile';
+import { type RrReader, type RrWriter, type Frame, type ReaderPosition } from './rrfile';
 import {
   EventKind, EVENT_NAMES, isBoundary, encodeEnd, decodeEnd, encodeU64, decodeU64, decodeSemihost, describePayload, type EndReason,
 } from './events';
@@ -34,6 +34,16 @@ export class ReplayStop extends Error {
   }
 }
 
+/** The gate's part of a machine snapshot: where in the log the machine is. */
+export interface GateState {
+  mode: RrMode;
+  events: number;
+  nextDigest: number;
+  /** Replay: the reader's position at the next frame not yet consumed, and the last consumed icount. */
+  reader?: ReaderPosition;
+  lastFrameIcount?: number;
+}
+
 /** How the machine's run ended, as the recording's end frame says it. */
 export interface RecordedEnd { reason: EndReason; status: number }
 
@@ -49,8 +59,9 @@ export class Gate {
   private nextDigest = Infinity;
   private resetRequested = false;
   private reader: RrReader | undefined;
-  /** Replay: the next frame not yet consumed (undefined: end of file or damage). */
+  /** Replay: the next frame not yet consumed (undefined: end of file or damage), and where it starts. */
   private ahead: Frame | undefined;
+  private aheadPos: ReaderPosition | undefined;
   /** Replay: icount of the last frame consumed, and how the recording ended (once seen). */
   private lastFrameIcount = 0;
   /** Frames consumed so far (replay) or written (record). */
@@ -70,7 +81,7 @@ export class Gate {
   static replay(reader: RrReader): Gate {
     const g = new Gate('replay', new HostClock(), reader.config.digestInterval);
     g.reader = reader;
-    g.ahead = reader.next();
+    g.readAhead();
     return g;
   }
 
@@ -142,6 +153,11 @@ export class Gate {
   private consume(): void {
     this.lastFrameIcount = this.ahead!.icount;
     this.events++;
+    this.readAhead();
+  }
+
+  private readAhead(): void {
+    this.aheadPos = this.reader!.save();
     this.ahead = this.reader!.next();
   }
 
@@ -311,6 +327,29 @@ export class Gate {
       }
       this.consume();
     }
+  }
+
+  save(): GateState {
+    const s: GateState = { mode: this.mode, events: this.events, nextDigest: this.nextDigest };
+    if (this.mode === 'replay') {
+      s.reader = this.aheadPos;
+      s.lastFrameIcount = this.lastFrameIcount;
+    }
+    return s;
+  }
+
+  /** Moves to a snapshot's place in the log. Only a replay can go back: a recording cannot unwrite. */
+  restore(s: GateState): void {
+    if (this.mode !== 'replay' || s.mode !== 'replay') throw new Error(`cannot restore a ${s.mode} snapshot while in ${this.mode} mode: only replay can move in time`);
+    this.reader!.restore(s.reader!);
+    this.readAhead();
+    this.lastFrameIcount = s.lastFrameIcount!;
+    this.events = s.events;
+  }
+
+  /** Where the replay is in its file (for query-replay). */
+  get filename(): string | undefined {
+    return this.reader?.path ?? this.writer?.path;
   }
 
   /** Replay: the end frame's icount, if the file has one (for progress). */

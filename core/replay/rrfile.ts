@@ -163,6 +163,8 @@ function pushVarint(out: number[], v: number): void {
 
 // ---- reading ------------------------------------------------------------------------------
 
+export interface ReaderPosition { pos: number; icount: number; index: number }
+
 /** Where and why reading stopped before a clean end of file. */
 export interface Damage { offset: number; index: number; message: string }
 
@@ -212,6 +214,17 @@ export class RrReader {
       throw new RrFileError(`${path}: header config at offset ${HEADER_FIXED} lacks required fields`);
     }
     return new RrReader(path, bytes, config, HEADER_FIXED + len + 4);
+  }
+
+  /** Reading position, for snapshots (a replay restored to a snapshot reads on from there). */
+  save(): ReaderPosition {
+    return { pos: this.pos, icount: this.icount, index: this.index };
+  }
+
+  restore(p: ReaderPosition): void {
+    if (p.pos > this.bytes.length) throw new RrFileError(`${this.path}: snapshot refers to offset ${p.pos}, past the end of the recording`);
+    this.pos = p.pos; this.icount = p.icount; this.index = p.index;
+    this.damage = undefined;
   }
 
   /** Offset just past the last whole frame read. */
