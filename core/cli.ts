@@ -4,6 +4,7 @@ import { runCommand, RUN_USAGE } from './cli/run-command';
 import { recordCommand, RECORD_USAGE } from './cli/record-command';
 import { replayCommand, REPLAY_USAGE } from './cli/replay-command';
 import { dumpCommand, DUMP_USAGE } from './cli/dump-command';
+import { snapshotsCommand, SNAPSHOTS_USAGE } from './cli/snapshots-command';
 import { UsageError } from './cli/args';
 import { ElfError } from './elf/elf';
 import { UserError } from './errors';
@@ -15,9 +16,10 @@ commands:
   record --rrfile F prog.elf     run and record every non-deterministic input to F
   replay --rrfile F prog.elf     run again from the recording: same output, same icount
   dump F                         print a recording's events
+  snapshots F                    list the named snapshots saved with a recording
   help [command]                 this text, or a command's options`;
 
-const COMMAND_USAGE: Record<string, string> = { run: RUN_USAGE, record: RECORD_USAGE, replay: REPLAY_USAGE, dump: DUMP_USAGE };
+const COMMAND_USAGE: Record<string, string> = { run: RUN_USAGE, record: RECORD_USAGE, replay: REPLAY_USAGE, dump: DUMP_USAGE, snapshots: SNAPSHOTS_USAGE };
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -26,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
     case 'record': return recordCommand(rest);
     case 'replay': return replayCommand(rest);
     case 'dump': return dumpCommand(rest);
+    case 'snapshots': return snapshotsCommand(rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write((COMMAND_USAGE[rest[0] ?? ''] ?? USAGE) + '\n');
       return 0;

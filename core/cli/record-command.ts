@@ -1,5 +1,6 @@
 // `rvreplay record`: runs like `run`, with stdin as live UART input, and logs every
 // non-deterministic input to the rrfile so that `rvreplay replay` can reproduce the run.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, flag, helpText, stringOption, UsageError, type OptionSpec } from './args';
 import { MACHINE_OPTIONS, loadProgram, machineOptions } from './machine-options';
@@ -8,13 +9,17 @@ import { HostConsole } from './console';
 import { runSession, printStats } from './session';
 import { VirtMachine } from '../machine/virt';
 import { Gate } from '../replay/gate';
-import { RrWriter, identityHash, sha256, type MachineIdentity, type RecordingConfig } from '../replay/rrfile';
+import { RrWriter, identityHash, recordingId, sha256, type MachineIdentity, type RecordingConfig } from '../replay/rrfile';
 import { VERSION } from '../version';
+import { snapshotFileFor } from '../replay/snapshot-file';
+import { NamedSnapshots } from '../debug/named-snapshots';
+import { Snapshotter } from '../snapshot/snapshot';
 import { hartDigest } from '../replay/digest';
 
 export const RECORD_OPTIONS: Record<string, OptionSpec> = {
   rrfile: { value: true, help: 'the recording to write (required)' },
   force: { help: 'overwrite the rrfile if it exists' },
+  rrsnapshot: { value: true, help: 'save a named snapshot of the start (replay --rrsnapshot loads it)' },
   ...MACHINE_OPTIONS,
   ...SESSION_OPTIONS,
 };
@@ -53,6 +58,12 @@ export async function recordCommand(argv: string[]): Promise<number> {
   // Only now, with the program and options known to be good, is the file created.
   const writer = RrWriter.create(file, config, flag(args, 'force'));
   gate.startRecording(writer);
+  // Snapshots of a recording this one replaces are meaningless now (they point into its log).
+  fs.rmSync(snapshotFileFor(file), { force: true });
+  const rrsnapshot = stringOption(args, 'rrsnapshot');
+  if (rrsnapshot !== undefined) {
+    new NamedSnapshots(new Snapshotter(machine), snapshotFileFor(file), recordingId(config)).save(rrsnapshot);
+  }
   try {
     const r = await runSession(machine, new HostConsole(gate, true), {
       maxInsns: maxInsnsOption(args),

@@ -3,6 +3,7 @@
 import type { Snapshot, Snapshotter } from '../snapshot/snapshot';
 import { RamImageStore } from '../snapshot/ram-image';
 import type { MachineState } from '../machine/virt';
+import { HostClock } from '../replay/host-clock';
 import { readSnapshotFile, writeSnapshotFile, SnapshotFileError, type StoredSnapshot } from '../replay/snapshot-file';
 
 export interface NamedSnapshot { id: number; name: string; dateMs: number; snapshot: Snapshot; vmStateSize: number }
@@ -10,12 +11,14 @@ export interface NamedSnapshot { id: number; name: string; dateMs: number; snaps
 export class NamedSnapshots {
   readonly list: NamedSnapshot[] = [];
 
-  /** `file`: where they persist (undefined: memory only); `configHash`: the recording they belong to. */
-  constructor(private readonly snapshotter: Snapshotter, private readonly file: string | undefined, private readonly configHash: string, private readonly now: () => number) {
+  private readonly clock = new HostClock();
+
+  /** `file`: where they persist (undefined: memory only); `recording`: the recording they belong to. */
+  constructor(private readonly snapshotter: Snapshotter, private readonly file: string | undefined, private readonly recording: string) {
     if (file === undefined) return;
     const stored = readSnapshotFile(file);
     if (stored === undefined) return;
-    if (stored.configHash !== configHash) throw new SnapshotFileError(`snapshot file ${file} belongs to another recording (machine configuration ${stored.configHash.slice(0, 12)}…, this one is ${configHash.slice(0, 12)}…)`);
+    if (stored.recording !== recording) throw new SnapshotFileError(`snapshot file ${file} belongs to another recording (${stored.recording}, this one is ${recording})`);
     for (const s of stored.snapshots) {
       const ram = snapshotter.images.fromPages(s.pages.map((p, i) => [p, s.data![i]]));
       const snapshot: Snapshot = { icount: s.icount, vmClockNs: s.vmClockNs, state: s.state as MachineState, ram };
@@ -33,7 +36,8 @@ export class NamedSnapshots {
     const old = this.get(name);
     if (old) this.remove(old);
     const id = this.list.reduce((m, s) => Math.max(m, s.id), 0) + 1;
-    const entry = { id, name, dateMs: this.now(), snapshot, vmStateSize: RamImageStore.sizeOf(snapshot.ram) };
+    // The date is informational (QEMU's DATE column); it never reaches the guest.
+    const entry = { id, name, dateMs: Number(this.clock.wallNs() / 1_000_000n), snapshot, vmStateSize: RamImageStore.sizeOf(snapshot.ram) };
     this.list.push(entry);
     this.persist();
     return entry;
@@ -69,24 +73,29 @@ export class NamedSnapshots {
         state: s.snapshot.state, pages: pages.map(([p]) => p), data: pages.map(([, d]) => d),
       };
     });
-    writeSnapshotFile(this.file, { configHash: this.configHash, snapshots });
+    writeSnapshotFile(this.file, { recording: this.recording, snapshots });
   }
 
   /** QEMU's `info snapshots` table, with the ICOUNT column of record/replay builds. */
   table(): string {
-    if (this.list.length === 0) return 'There is no snapshot available.\n';
-    const rows = ['List of snapshots present on all disks:', 'ID        TAG               VM SIZE                DATE     VM CLOCK     ICOUNT'];
-    for (const s of [...this.list].sort((a, b) => a.id - b.id)) {
-      const d = new Date(s.dateMs);
-      const p2 = (n: number): string => String(n).padStart(2, '0');
-      const date = `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
-      const ns = s.snapshot.vmClockNs;
-      const secs = Math.floor(ns / 1e9);
-      const clock = `${p2(Math.floor(secs / 3600))}:${p2(Math.floor(secs / 60) % 60)}:${p2(secs % 60)}.${String(Math.floor((ns % 1e9) / 1e6)).padStart(3, '0')}`;
-      rows.push(`${String(s.id).padEnd(10)}${s.name.padEnd(18)}${formatSize(s.vmStateSize).padStart(7)} ${date} ${clock} ${String(s.snapshot.icount).padStart(10)}`);
-    }
-    return rows.join('\n') + '\n';
+    return snapshotTable(this.list.map((s) => ({ id: s.id, name: s.name, vmStateSize: s.vmStateSize, dateMs: s.dateMs, vmClockNs: s.snapshot.vmClockNs, icount: s.snapshot.icount })));
   }
+}
+
+export interface SnapshotRow { id: number; name: string; vmStateSize: number; dateMs: number; vmClockNs: number; icount: number }
+
+export function snapshotTable(list: SnapshotRow[]): string {
+  if (list.length === 0) return 'There is no snapshot available.\n';
+  const rows = ['List of snapshots present on all disks:', 'ID        TAG               VM SIZE                DATE     VM CLOCK     ICOUNT'];
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  for (const s of [...list].sort((a, b) => a.id - b.id)) {
+    const d = new Date(s.dateMs);
+    const date = `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
+    const secs = Math.floor(s.vmClockNs / 1e9);
+    const clock = `${p2(Math.floor(secs / 3600))}:${p2(Math.floor(secs / 60) % 60)}:${p2(secs % 60)}.${String(Math.floor((s.vmClockNs % 1e9) / 1e6)).padStart(3, '0')}`;
+    rows.push(`${String(s.id).padEnd(10)}${s.name.padEnd(18)}${formatSize(s.vmStateSize).padStart(10)} ${date} ${clock} ${String(s.icount).padStart(10)}`);
+  }
+  return rows.join('\n') + '\n';
 }
 
 function formatSize(n: number): string {

@@ -6,7 +6,6 @@ import type { VirtMachine, StopReason } from '../machine/virt';
 import { Snapshotter, type Snapshot } from '../snapshot/snapshot';
 import { AutoSnapshots } from '../snapshot/auto-snapshots';
 import { NamedSnapshots } from './named-snapshots';
-import { HostClock } from '../replay/host-clock';
 import { UserError } from '../errors';
 
 export type TravelStop = StopReason | { kind: 'break' };
@@ -23,8 +22,8 @@ export interface TimeTravelOptions {
   interval?: number;
   /** Where named snapshots persist (undefined: memory only). */
   snapshotFile?: string;
-  /** The recording's configHash, to tie the snapshot file to it. */
-  configHash?: string;
+  /** The recording's id (rrfile recordingId), to tie the snapshot file to it. */
+  recording?: string;
 }
 
 export class TimeTravel {
@@ -41,8 +40,7 @@ export class TimeTravel {
   constructor(private readonly machine: VirtMachine, opts: TimeTravelOptions = {}) {
     this.snapshotter = new Snapshotter(machine);
     this.autos = new AutoSnapshots(this.snapshotter, opts.budgetMiB, opts.interval);
-    const clock = new HostClock();
-    this.named = new NamedSnapshots(this.snapshotter, opts.snapshotFile, opts.configHash ?? '', () => Number(clock.wallNs() / 1_000_000n));
+    this.named = new NamedSnapshots(this.snapshotter, opts.snapshotFile, opts.recording ?? '');
     machine.onOutput = (b) => { if (machine.hart.icount >= this.frontier) this.sink(b); };
     this.frontier = machine.hart.icount;
     if (this.canTravel) this.autos.take(machine.hart.icount); // history starts here

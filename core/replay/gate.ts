@@ -334,13 +334,16 @@ export class Gate {
     if (this.mode === 'replay') {
       s.reader = this.aheadPos;
       s.lastFrameIcount = this.lastFrameIcount;
+    } else if (this.mode === 'record' && this.writer !== undefined) {
+      s.reader = this.writer.position();
+      s.lastFrameIcount = s.reader.icount;
     }
     return s;
   }
 
   /** Moves to a snapshot's place in the log. Only a replay can go back: a recording cannot unwrite. */
   restore(s: GateState): void {
-    if (this.mode !== 'replay' || s.mode !== 'replay') throw new Error(`cannot restore a ${s.mode} snapshot while in ${this.mode} mode: only replay can move in time`);
+    if (this.mode !== 'replay' || s.reader === undefined) throw new Error(`cannot restore a ${s.mode} snapshot while in ${this.mode} mode: only replay can move in time`);
     this.reader!.restore(s.reader!);
     this.readAhead();
     this.lastFrameIcount = s.lastFrameIcount!;

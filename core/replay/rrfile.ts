@@ -38,6 +38,11 @@ export interface RecordingConfig extends MachineIdentity {
   recorder: string;
 }
 
+/** Names one recording (machine and moment), to tie its snapshot file to it. */
+export function recordingId(c: RecordingConfig): string {
+  return `${c.configHash}@${c.recordedAt}`;
+}
+
 export function identityHash(id: MachineIdentity): string {
   const canon = JSON.stringify([id.elf.sha256, id.ramMiB, id.icountShift, id.devices, id.semihosting]);
   return createHash('sha256').update(canon).digest('hex');
@@ -89,6 +94,12 @@ export class RrWriter {
     w.push(encodeHeader(config));
     w.flush();
     return w;
+  }
+
+  /** Where a reader of the finished file would be now: a snapshot taken while recording can be
+   *  loaded by a replay of this file. */
+  position(): ReaderPosition {
+    return { pos: this.bytesWritten + this.pending, icount: this.lastIcount, index: this.frames };
   }
 
   append(kind: number, icount: number, payload: Uint8Array, digest: number): void {

@@ -26,8 +26,8 @@ export interface StoredSnapshot {
 }
 
 export interface SnapshotFile {
-  /** configHash of the recording these snapshots belong to. */
-  configHash: string;
+  /** The recording these snapshots belong to (rrfile recordingId). */
+  recording: string;
   snapshots: StoredSnapshot[];
 }
 
@@ -40,7 +40,7 @@ export function snapshotFileFor(rrfile: string): string {
 }
 
 export function writeSnapshotFile(path: string, file: SnapshotFile): void {
-  const meta = { configHash: file.configHash, snapshots: file.snapshots.map(({ data: _data, ...rest }) => rest) };
+  const meta = { recording: file.recording, snapshots: file.snapshots.map(({ data: _data, ...rest }) => rest) };
   const json = Buffer.from(JSON.stringify(meta), 'utf8');
   const pageCount = file.snapshots.reduce((n, s) => n + s.pages.length, 0);
   const out = new Uint8Array(16 + json.length + pageCount * PAGE + 4);

@@ -140,7 +140,8 @@ export class RamImageStore {
       const ps: Page[] = [];
       for (let p = first; p < last; p++) {
         const data = byIndex.get(p);
-        const page = data === undefined || isZero(data) ? ZERO : Uint8Array.from(data);
+        const copy = data === undefined ? undefined : Uint8Array.from(data); // aligned, and owned
+        const page = copy === undefined || isZero(copy) ? ZERO : copy;
         this.refPage(page);
         ps.push(page);
       }
