@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { measureRecordReplay, rrTableRows } from './rr-bench';
+import { measureSeeks, seekTableRows } from './seek-bench';
 
 const ROOT = path.join(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -30,7 +32,7 @@ function instret(stdout: string): number {
   return Number(m[1]);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const haveQemu = spawnSync('sh', ['-c', `command -v ${QEMU}`]).status === 0;
   const ours: number[] = [];
   const qemu: number[] = [];
@@ -61,9 +63,25 @@ function main(): void {
     ``,
     `A ratio of 1.0× means as fast as QEMU; the interpreter's floor is 0.25× (issue 2), the JIT's goal 1.0× (issue 7).`,
   ];
+  // Record/replay and time travel (issues 3 and 4): same table shape, QEMU side by side.
+  const rr = measureRecordReplay(CLI, BENCH_ELF, RUNS, haveQemu);
+  const seek = await measureSeeks(CLI, BENCH_ELF, Number(process.env.BENCH_SEEKS ?? 200), haveQemu);
+  lines.push(
+    ``,
+    `## Record, replay and seek`,
+    ``,
+    `| figure | rvreplay | QEMU | QEMU / rvreplay |`,
+    `|---|---|---|---|`,
+    ...rrTableRows(rr),
+    ...seekTableRows(seek),
+    ``,
+    `Seeks: a recording of bench.elf played once (laying down automatic snapshots with the default`,
+    `settings), then random replay-seeks in-process; QEMU: rr=record with rrsnapshot=init on a qcow2`,
+    `overlay, then replay-seek over QMP, timed until its STOP event.`,
+  );
   const text = lines.join('\n') + '\n';
   process.stdout.write(text);
   fs.writeFileSync(path.join(ROOT, 'bench', 'results.md'), text);
 }
 
-main();
+main().catch((e: unknown) => { process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`); process.exitCode = 1; });
