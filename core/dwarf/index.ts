@@ -1,0 +1,465 @@
+// The DWARF layer's entry point: loadDebugInfo(elf) gives the debug adapter everything it needs
+// for source-level debugging (lines, functions, frames, variables). Everything is read lazily on
+// first use and cached.
+//
+// Errors: loadDebugInfo throws only DwarfError (unit headers unusable). After that, queries never
+// throw on bad DWARF: a broken unit, line table or FDE is skipped and its one-line DwarfError
+// message is added to `problems` (the adapter can show them once); a variable whose location
+// cannot be evaluated shows as `<error: ...>`. Bugs (anything not a DwarfError) still throw.
+import type { ElfImage } from '../elf/elf';
+import { CallFrameInfo, type CfiRow, type Fde } from './cfi';
+import { AT, TAG } from './constants';
+import { FunctionIndex, type FunctionInfo, type Scope, type Variable } from './functions';
+import { InfoSection, type Die, type Unit } from './info';
+import { parseLineTable, type LineTable } from './line';
+import { LineIndex, type LineInfo, type LineRange } from './lines';
+import { scanPrologue } from './prologue';
+import { dieRanges, inRanges } from './ranges';
+import { DwarfError } from './reader';
+import { findSections, type Sections } from './sections';
+import { TypeTable, typeName, type Type } from './types';
+import { unwind, type Frame, type UnwindOptions } from './unwind';
+import { formatVal, children, childCount, hasChildren, type Child, type FormatOptions, type Value } from './values';
+import { VariableReader, type FrameState, type MemReader } from './variables';
+
+export { DwarfError } from './reader';
+export type { LineInfo, LineRange } from './lines';
+export type { FunctionInfo, Scope, Variable } from './functions';
+export type { Frame, UnwindMethod, UnwindOptions } from './unwind';
+export type { FrameState, MemReader } from './variables';
+export type { Type, Member, Enumerator, ArrayDim } from './types';
+export type { Value, Child, FormatOptions } from './values';
+export type { CfiRow, RegRule, CfaRule, Fde, Cie } from './cfi';
+export { typeName, strip, sizeOf } from './types';
+export { formatValue, formatVal, children, childCount, hasChildren } from './values';
+
+export interface BreakpointLocation {
+  /** The file the breakpoint resolved to (the DWARF path). */
+  file: string;
+  /** The line actually used: the next line with code when the requested one has none. */
+  line: number;
+  addresses: number[];
+}
+
+const DW_LANG_Mips_Assembler = 0x8001;
+const PF_X = 1;
+
+export class DebugInfo {
+  /** One-line messages about debug info that was skipped because it is malformed. */
+  readonly problems: string[] = [];
+  private readonly info: InfoSection | undefined;
+  private readonly types = new TypeTable();
+  private lineTables: Map<Unit, LineTable> | undefined;
+  private lineIndex: LineIndex | undefined;
+  private funcIndex: FunctionIndex | undefined;
+  private cfiCache: CallFrameInfo | undefined;
+  private varReader: VariableReader | undefined;
+  private readonly bpCache = new Map<FunctionInfo, number>();
+
+  constructor(readonly elf: ElfImage, private readonly sections: Sections) {
+    this.info = sections.get('.debug_info') === undefined ? undefined : new InfoSection(sections);
+  }
+
+  /** True when the file has DWARF (.debug_info); without it the adapter shows disassembly only. */
+  get hasDebugInfo(): boolean {
+    return this.info !== undefined && this.info.compileUnits().length > 0;
+  }
+
+  /** Runs `f`, turning a DwarfError into a recorded problem and `fallback`. */
+  private guard<T>(f: () => T, fallback: T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof DwarfError)) throw e;
+      if (!this.problems.includes(e.message)) this.problems.push(e.message);
+      return fallback;
+    }
+  }
+
+  private units(): Unit[] {
+    return this.info === undefined ? [] : this.info.compileUnits();
+  }
+
+  /** The unit's line table (undefined when it has none or it is malformed). */
+  lineTable(unit: Unit): LineTable | undefined {
+    this.lines();
+    return this.lineTables?.get(unit);
+  }
+
+  private lines(): LineIndex {
+    if (this.lineIndex === undefined) {
+      const tables = new Map<Unit, LineTable>();
+      const byOffset = new Map<number, LineTable>();
+      for (const u of this.units()) {
+        this.guard(() => {
+          const off = u.stmtList;
+          if (off === undefined) return;
+          let t = byOffset.get(off);
+          if (t === undefined) {
+            t = parseLineTable(this.sections, off, u.compDir, u.addrSize);
+            byOffset.set(off, t);
+          }
+          tables.set(u, t);
+        }, undefined);
+      }
+      this.lineTables = tables;
+      this.lineIndex = new LineIndex([...byOffset.values()]);
+    }
+    return this.lineIndex;
+  }
+
+  private functions(): FunctionIndex {
+    if (this.funcIndex === undefined) {
+      // Units whose DIEs do not parse are left out (and reported) instead of losing all of them.
+      const good = this.units().filter((u) => this.guard(() => (u.dies(), true), false));
+      this.funcIndex = this.guard(
+        () => new FunctionIndex(good, (unit, n) => this.filePath(unit, n), this.types),
+        new FunctionIndex([], () => undefined, this.types),
+      );
+    }
+    return this.funcIndex;
+  }
+
+  private filePath(unit: Unit, n: number | undefined): string | undefined {
+    if (n === undefined) return undefined;
+    const t = this.lineTable(unit);
+    const p = t?.paths[n];
+    return p === undefined || p === '' ? undefined : p;
+  }
+
+  private cfi(): CallFrameInfo {
+    if (this.cfiCache === undefined) {
+      this.cfiCache = this.guard(() => new CallFrameInfo(this.sections), undefined);
+      if (this.cfiCache === undefined) {
+        // A malformed section: fall back to an empty one so unwinding uses the other methods.
+        this.cfiCache = new CallFrameInfo({ ...this.sections, get: () => undefined });
+      }
+    }
+    return this.cfiCache;
+  }
+
+  private variables(): VariableReader {
+    this.varReader ??= new VariableReader(this.functions(), this.sections.file);
+    return this.varReader;
+  }
+
+  // --- Lines --------------------------------------------------------------------------------
+
+  /** Every source file the line tables name (absolute paths as DWARF gives them). */
+  sourceFiles(): string[] {
+    return this.lines().files();
+  }
+
+  lineFor(pc: number): LineInfo | undefined {
+    return this.lines().lineFor(pc >>> 0);
+  }
+
+  /** The address range of pc's source line, for line stepping (see LineIndex.lineRange). */
+  lineRange(pc: number): LineRange | undefined {
+    return this.lines().lineRange(pc >>> 0);
+  }
+
+  /** True when pc starts a statement (an is_stmt row): where a line step may stop. */
+  isStmtStart(pc: number): boolean {
+    return this.lines().isStmtStart(pc >>> 0);
+  }
+
+  /** Breakpoint addresses for a source line (see resolveBreakpoint). */
+  addressesFor(file: string, line: number): number[] {
+    return this.resolveBreakpoint(file, line)?.addresses ?? [];
+  }
+
+  /**
+   * Where a breakpoint on file:line goes, as gdb places it: the start of each statement run of
+   * that line (one per block, so a for-loop's line gets one address), moved past the prologue
+   * when it falls inside one; a line without code moves to the next line that has some.
+   * `file` may be any path ending in the DWARF path's trailing components.
+   */
+  resolveBreakpoint(file: string, line: number): BreakpointLocation | undefined {
+    const lines = this.lines();
+    let best: BreakpointLocation | undefined;
+    for (const f of lines.resolveFile(file)) {
+      const r = lines.rowsForLine(f, line);
+      if (r.addresses.length === 0) continue;
+      const placed = this.placeBreakpoints(r.addresses);
+      // A breakpoint moved past a prologue reports the line it landed on, as gdb does.
+      const used = placed.moved ? this.lineFor(placed.addresses[0])?.line ?? r.line : r.line;
+      const cand: BreakpointLocation = { file: f, line: used, addresses: placed.addresses };
+      if (best === undefined || cand.line < best.line) best = cand;
+    }
+    return best;
+  }
+
+  private placeBreakpoints(addrs: number[]): { addresses: number[]; moved: boolean } {
+    const seenBlocks = new Set<Die | number>();
+    const out: number[] = [];
+    let moved = false;
+    for (const a of addrs) {
+      // One location per innermost block: the lowest address of the line in it.
+      const key = this.innermostBlock(a) ?? a;
+      if (seenBlocks.has(key)) continue;
+      seenBlocks.add(key);
+      const fn = this.functionAt(a);
+      let pc = a;
+      if (fn !== undefined && a >= fn.lowPc && a < fn.highPc) {
+        const bp = this.breakpointAddress(fn);
+        if (a < bp) {
+          pc = bp;
+          moved = true;
+        }
+      }
+      if (!out.includes(pc)) out.push(pc);
+    }
+    return { addresses: out.sort((x, y) => x - y), moved };
+  }
+
+  /** The innermost lexical block, inlined subroutine or function DIE containing pc. */
+  private innermostBlock(pc: number): Die | undefined {
+    const fn = this.functionAt(pc);
+    if (fn === undefined) return undefined;
+    let node: Die = fn.die;
+    for (let depth = 0; depth < 64; depth++) {
+      const next = node.children.find((c) => (c.tag === TAG.lexical_block || c.tag === TAG.inlined_subroutine) && inRanges(dieRanges(c), pc));
+      if (next === undefined) break;
+      node = next;
+    }
+    return node;
+  }
+
+  // --- Functions ----------------------------------------------------------------------------
+
+  /** The concrete function whose code contains pc (inlined code reports its host function). */
+  functionAt(pc: number): FunctionInfo | undefined {
+    return this.functions().functionAt(pc >>> 0);
+  }
+
+  /** The innermost function at pc, counting inlined subroutines. */
+  innermostFunctionAt(pc: number): FunctionInfo | undefined {
+    return this.scopesAt(pc)[0]?.fn;
+  }
+
+  /** A function by name for function breakpoints; a global one beats file-static ones. */
+  functionByName(name: string): FunctionInfo | undefined {
+    const list = this.functions().functionsByName(name);
+    return list.find((f) => f.external) ?? list[0];
+  }
+
+  functionsByName(name: string): FunctionInfo[] {
+    return this.functions().functionsByName(name);
+  }
+
+  /** Every concrete function, sorted by entry address. */
+  allFunctions(): FunctionInfo[] {
+    return this.functions().functions;
+  }
+
+  /**
+   * Where `break fn` stops, as gdb computes it: after the prologue, i.e. at the second line-table
+   * entry of the function (unless GCC marked several rows at the entry, as it does for optimized
+   * code, where gdb stays at the entry); without usable line info, after the instructions a
+   * prologue consists of.
+   */
+  breakpointAddress(fn: FunctionInfo): number {
+    const known = this.bpCache.get(fn);
+    if (known !== undefined) return known;
+    const pc = this.computeBreakpointAddress(fn);
+    this.bpCache.set(fn, pc);
+    return pc;
+  }
+
+  private computeBreakpointAddress(fn: FunctionInfo): number {
+    const start = fn.lowPc;
+    const lines = this.lines();
+    const sal = lines.lineFor(start);
+    const isAsm = fn.die.unit.root().num(AT.language) === DW_LANG_Mips_Assembler;
+    if (sal === undefined) return this.scanEnd(fn);
+    if (!isAsm && lines.hasMultipleRowsAt(start)) return start;
+    let end = lines.entryEnd(start);
+    if (end === undefined || end >= fn.highPc) return this.scanEnd(fn);
+    let line = sal.line;
+    // Instructions the scheduler moved into the prologue carry earlier line numbers: skip them.
+    while (end < fn.highPc) {
+      const next = lines.lineFor(end);
+      if (next === undefined || next.line === 0 || next.line >= line) break;
+      line = next.line;
+      const e = lines.entryEnd(end);
+      if (e === undefined || e <= end) break;
+      end = e;
+    }
+    return Math.max(start, end);
+  }
+
+  private scanEnd(fn: FunctionInfo): number {
+    return scanPrologue((a) => this.code16(a), fn.lowPc, fn.highPc).end;
+  }
+
+  // --- Frames -------------------------------------------------------------------------------
+
+  /**
+   * Unwinds the stack from the hart's registers (x0..x31) and pc. `readMem32` reads a word of
+   * target memory (undefined when unreadable). Frame 0 is always present.
+   */
+  unwind(regs: ArrayLike<number>, pc: number, readMem32: (addr: number) => number | undefined, opts?: UnwindOptions): Frame[] {
+    const target = {
+      cfi: this.cfi(),
+      functionStart: (p: number): number | undefined => {
+        const fn = this.functionAt(p);
+        if (fn !== undefined) return inRanges([[fn.lowPc, fn.highPc]], p) ? fn.lowPc : fn.ranges.find(([s, e]) => p >= s && p < e)?.[0];
+        const sym = this.elf.symbolAt(p);
+        return sym !== undefined && (sym.type === 'func' || sym.type === 'notype') ? sym.value : undefined;
+      },
+      code16: (a: number) => this.code16(a),
+      isCode: (a: number) => this.isCode(a),
+      where: this.sections.file,
+    };
+    return this.guardUnwind(() => unwind(target, regs, pc, readMem32, opts), regs, pc);
+  }
+
+  private guardUnwind(f: () => Frame[], regs: ArrayLike<number>, pc: number): Frame[] {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof DwarfError)) throw e;
+      if (!this.problems.includes(e.message)) this.problems.push(e.message);
+      const r = Int32Array.from({ length: 32 }, (_, i) => (i === 0 ? 0 : regs[i] ?? 0));
+      return [{ level: 0, pc: pc >>> 0, regs: r, known: -1, cfa: undefined, unwoundBy: undefined, innermost: true }];
+    }
+  }
+
+  /** The CFI rule row in effect at pc (for tools and tests), or undefined. */
+  cfiRowAt(pc: number): { fde: Fde; row: CfiRow } | undefined {
+    const cfi = this.cfi();
+    return this.guard(() => cfi.rowAt(pc >>> 0), undefined);
+  }
+
+  /** Every FDE (from .debug_frame and .eh_frame) with its rule rows. */
+  cfiTable(): Array<{ fde: Fde; rows: CfiRow[] }> {
+    const cfi = this.cfi();
+    const out: Array<{ fde: Fde; rows: CfiRow[] }> = [];
+    for (const fde of cfi.fdes) {
+      const rows = this.guard(() => cfi.rows(fde), undefined);
+      if (rows !== undefined) out.push({ fde, rows });
+    }
+    return out;
+  }
+
+  // --- Scopes and variables -----------------------------------------------------------------
+
+  /**
+   * The source-level frames at a (physical) frame's pc, innermost first: inlined subroutines,
+   * then the function itself, each with its parameters and the locals of the blocks containing
+   * the pc. For a caller frame pass its lookup pc (return address - 1): see FrameState.
+   */
+  scopesAt(pc: number): Scope[] {
+    const f = this.functions();
+    return this.guard(() => f.scopesAt(pc >>> 0), []);
+  }
+
+  /** Scopes for a frame from unwind(): uses pc - 1 for callers so the call's own scope is used. */
+  scopesFor(frame: FrameState): Scope[] {
+    return this.scopesAt(frame.innermost ? frame.pc : frame.pc - 1);
+  }
+
+  /** Global and file-static variables, of every unit or of the units compiled from `file`. */
+  globals(file?: string): Variable[] {
+    const f = this.functions();
+    const out: Variable[] = [];
+    for (const u of this.units()) {
+      if (file !== undefined && this.unitPath(u) !== file) continue;
+      out.push(...this.guard(() => f.globalsOf(u), []));
+    }
+    return out;
+  }
+
+  /** Function-scope statics are locals; this finds a global or file static by name. */
+  globalByName(name: string): Variable | undefined {
+    const all = this.globals().filter((v) => v.name === name);
+    return all.find((v) => v.external) ?? all[0];
+  }
+
+  private unitPath(u: Unit): string | undefined {
+    const t = this.lineTable(u);
+    if (t !== undefined && t.version >= 5 && t.paths[0]) return t.paths[0];
+    const name = u.name;
+    if (name === undefined) return undefined;
+    const dir = u.compDir ?? '';
+    return name.startsWith('/') ? name : `${dir}/${name}`.replace(/\/\.\//g, '/');
+  }
+
+  /**
+   * Reads a variable in a frame (from unwind(); undefined for globals without a frame). `mem`
+   * reads target memory. The result can be formatted with formatVal and expanded with children.
+   */
+  readVariable(v: Variable, frame: FrameState | undefined, mem: MemReader): Value {
+    const reader = this.variables();
+    try {
+      return reader.read(v, frame, mem);
+    } catch (e) {
+      if (!(e instanceof DwarfError)) throw e;
+      return { type: v.type, bytes: new Uint8Array(0), unavailable: `error: ${e.message}` };
+    }
+  }
+
+  /** Formats a value with this program's symbols for pointers (`0x80001234 <g_counter>`). */
+  format(v: Value, mem?: MemReader, opts: FormatOptions = {}): string {
+    return formatVal(v, { readMem: mem, symbolize: (a) => this.symbolize(a), ...opts });
+  }
+
+  /** Children of a structured value (members, elements, pointer target). */
+  children(v: Value, mem?: MemReader, start?: number, count?: number): Child[] {
+    return children(v, { readMem: mem }, start, count);
+  }
+
+  childCount(v: Value): number {
+    return childCount(v);
+  }
+
+  hasChildren(v: Value): boolean {
+    return hasChildren(v);
+  }
+
+  typeName(t: Type): string {
+    return typeName(t);
+  }
+
+  /** "g_nodes+8" for an address inside a symbol, as gdb annotates pointers. */
+  symbolize(addr: number): string | undefined {
+    const s = this.elf.symbolAt(addr >>> 0);
+    if (s === undefined || s.name === '' || s.type === 'section' || s.type === 'file') return undefined;
+    const off = (addr >>> 0) - s.value;
+    return off === 0 ? s.name : `${s.name}+${off}`;
+  }
+
+  // --- Program image ------------------------------------------------------------------------
+
+  private code16(addr: number): number | undefined {
+    for (const seg of this.elf.segments) {
+      const off = addr - seg.vaddr;
+      if (off >= 0 && off + 2 <= seg.data.length) return seg.data[off] | (seg.data[off + 1] << 8);
+    }
+    return undefined;
+  }
+
+  private isCode(addr: number): boolean {
+    const segs = this.elf.segments;
+    const exec = segs.filter((s) => (s.flags & PF_X) !== 0);
+    return (exec.length > 0 ? exec : segs).some((s) => addr >= s.vaddr && addr < s.vaddr + s.memsz);
+  }
+
+  /** Forces every lazy part to load; returns `problems` (for tests and diagnostics). */
+  loadAll(): string[] {
+    this.lines();
+    this.functions();
+    this.cfiTable();
+    for (const u of this.units()) this.globals(this.unitPath(u));
+    return this.problems;
+  }
+}
+
+/**
+ * Loads the debug info of an ELF image. Without DWARF the result is empty (hasDebugInfo false)
+ * and every query answers "nothing"; CFI from .eh_frame/.debug_frame is still used for unwinding.
+ */
+export function loadDebugInfo(elf: ElfImage): DebugInfo {
+  return new DebugInfo(elf, findSections(elf));
+}
