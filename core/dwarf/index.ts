@@ -49,7 +49,7 @@ export class DebugInfo {
   readonly problems: string[] = [];
   private readonly info: InfoSection | undefined;
   private readonly types = new TypeTable();
-  private lineTables: Map<Unit, LineTable> | undefined;
+  private tablesByUnit: Map<Unit, LineTable> | undefined;
   private lineIndex: LineIndex | undefined;
   private funcIndex: FunctionIndex | undefined;
   private cfiCache: CallFrameInfo | undefined;
@@ -80,10 +80,15 @@ export class DebugInfo {
     return this.info === undefined ? [] : this.info.compileUnits();
   }
 
+  /** Every parsed line table, in .debug_line order. */
+  lineTables(): LineTable[] {
+    return [...this.lines().tables].sort((a, b) => a.offset - b.offset);
+  }
+
   /** The unit's line table (undefined when it has none or it is malformed). */
   lineTable(unit: Unit): LineTable | undefined {
     this.lines();
-    return this.lineTables?.get(unit);
+    return this.tablesByUnit?.get(unit);
   }
 
   private lines(): LineIndex {
@@ -102,7 +107,7 @@ export class DebugInfo {
           tables.set(u, t);
         }, undefined);
       }
-      this.lineTables = tables;
+      this.tablesByUnit = tables;
       this.lineIndex = new LineIndex([...byOffset.values()]);
     }
     return this.lineIndex;
