@@ -1,6 +1,7 @@
-// Prologue analysis for RISC-V code without call-frame information: which stack adjustment,
-// frame-pointer setup and register saves GCC's prologue has executed by a given pc. The unwinder
-// uses it when a function has no CFI (as gdb's riscv_scan_prologue does).
+// Prologue and epilogue analysis for RISC-V code without call-frame information: which stack
+// adjustment, frame-pointer setup and register saves GCC's prologue has executed by a given pc,
+// and, inside an epilogue, which restores are still to come. The unwinder uses it when a function
+// has no CFI (as gdb's riscv_scan_prologue does).
 import { decode } from '../isa/decode';
 import { Op } from '../isa/opcodes';
 
@@ -24,6 +25,44 @@ function isSavedReg(r: number): boolean {
   return r === 1 || r === 8 || r === 9 || (r >= 18 && r <= 27);
 }
 
+function fetch(read16: (addr: number) => number | undefined, pc: number): ReturnType<typeof decode> | undefined {
+  const lo = read16(pc);
+  if (lo === undefined) return undefined;
+  if ((lo & 3) !== 3) return decode(lo);
+  const hi = read16(pc + 2);
+  return hi === undefined ? undefined : decode((lo | (hi << 16)) >>> 0);
+}
+
+export interface EpilogueState {
+  /** CFA = sp + spToCfa (the stack adjustments still to come). */
+  spToCfa: number;
+  /** Registers still to be reloaded, as offsets from the CFA. */
+  saved: Map<number, number>;
+}
+
+/**
+ * If pc is inside an epilogue (only reloads from sp and stack adjustments up to a `ret`), what is
+ * left of it; undefined otherwise.
+ */
+export function scanEpilogue(read16: (addr: number) => number | undefined, pc: number): EpilogueState | undefined {
+  const loads: Array<[number, number]> = [];
+  let sp = 0; // sp offset relative to the current sp, as the epilogue proceeds
+  for (let n = 0; n < MAX_INSNS; n++) {
+    const d = fetch(read16, pc);
+    if (d === undefined) return undefined;
+    if (d.op === Op.JALR && d.rd === 0 && d.rs1 === 1 && d.imm === 0) {
+      const saved = new Map<number, number>();
+      for (const [reg, off] of loads) saved.set(reg, off - sp);
+      return { spToCfa: sp, saved };
+    }
+    if (d.op === Op.LW && d.rs1 === SP && d.rd !== SP) loads.push([d.rd, sp + d.imm]);
+    else if (d.op === Op.ADDI && d.rd === SP && d.rs1 === SP) sp += d.imm;
+    else return undefined;
+    pc += d.len;
+  }
+  return undefined;
+}
+
 /**
  * Scans from `start` (a function's entry) up to but not including `limit`. `read16` reads a
  * halfword of code, undefined outside the program.
@@ -32,15 +71,8 @@ export function scanPrologue(read16: (addr: number) => number | undefined, start
   const st: PrologueState = { spOffset: 0, fpToCfa: undefined, saved: new Map(), end: start };
   let pc = start;
   for (let n = 0; n < MAX_INSNS && pc < limit; n++) {
-    const lo = read16(pc);
-    if (lo === undefined) break;
-    let raw = lo;
-    if ((lo & 3) === 3) {
-      const hi = read16(pc + 2);
-      if (hi === undefined) break;
-      raw = (lo | (hi << 16)) >>> 0;
-    }
-    const d = decode(raw);
+    const d = fetch(read16, pc);
+    if (d === undefined) break;
     let ok = true;
     switch (d.op) {
       case Op.ADDI:

@@ -1,15 +1,15 @@
 // The stack unwinder: from the hart's registers to the chain of calling frames. Each frame is
 // unwound with its CFI row when there is one; without CFI, with an analysis of the function's
-// prologue (needs the function's start from DWARF or the symbol table); without that, with the
-// frame pointer (s0, GCC's layout: ra at s0-4, the caller's s0 at s0-8); and for the innermost
-// frame, as a leaf that has not touched the stack (return address in ra).
+// epilogue (frame 0) or prologue (needs the function's start from DWARF or the symbol table);
+// without that, with the frame pointer (s0, GCC's layout: ra at s0-4, the caller's s0 at s0-8);
+// and for the innermost frame, as a leaf that has not touched the stack (return address in ra).
 //
 // It stops cleanly on garbage: a return address of 0 or outside the program, a CFA that does not
 // grow towards the caller, a register it cannot recover, or the depth limit.
 import type { CallFrameInfo, RegRule } from './cfi';
 import { CALLEE_SAVED_MASK, REG } from './constants';
 import { evaluateValue, type ExprContext } from './expr';
-import { scanPrologue } from './prologue';
+import { scanEpilogue, scanPrologue } from './prologue';
 import type { FrameState } from './variables';
 
 export type UnwindMethod = 'cfi' | 'prologue' | 'frame-pointer' | 'leaf';
@@ -93,6 +93,16 @@ function unwindOne(target: UnwindTarget, f: Frame, readMem32: (addr: number) => 
   const lookup = f.innermost ? f.pc : (f.pc - 1) >>> 0;
   const cfi = target.cfi.rowAt(lookup);
   if (cfi !== undefined) return withCfi(target, f, cfi.row.cfa, cfi.row.regs, cfi.fde.cie.raReg, readMem32);
+  // In frame 0, an epilogue may already have undone part of the prologue: finish it instead.
+  if (f.innermost) {
+    const ep = scanEpilogue(target.code16, f.pc);
+    const sp = regKnown(f, REG.sp);
+    if (ep !== undefined && sp !== undefined) {
+      const rules = new Map<number, RegRule>();
+      for (const [reg, off] of ep.saved) rules.set(reg, { kind: 'offset', offset: off });
+      return { ...withCfa(f, (sp + ep.spToCfa) >>> 0, rules, REG.ra, readMem32, target.where), method: 'prologue' };
+    }
+  }
   const start = target.functionStart(lookup);
   if (start !== undefined) {
     const st = scanPrologue(target.code16, start, f.innermost ? f.pc : lookup + 1);
@@ -118,6 +128,11 @@ function unwindOne(target: UnwindTarget, f: Frame, readMem32: (addr: number) => 
     const ra = readMem32(s0 - 4);
     if (ra !== undefined && target.isCode(ra >>> 0)) {
       const step = withCfa(f, s0, new Map([[REG.ra, { kind: 'offset', offset: -4 }], [REG.s0, { kind: 'offset', offset: -8 }]]), REG.ra, readMem32, target.where);
+      return { ...step, method: 'frame-pointer' };
+    }
+    // A leaf with a frame pointer (GCC -O0) saves only s0, at s0-4; ra still holds the return.
+    if (f.innermost) {
+      const step = withCfa(f, s0, new Map([[REG.s0, { kind: 'offset', offset: -4 }]]), REG.ra, readMem32, target.where);
       return { ...step, method: 'frame-pointer' };
     }
   }
