@@ -2,6 +2,7 @@
 // in scope at a pc: parameters and locals of each (lexical) block, innermost first, and globals.
 import { AT, TAG } from './constants';
 import type { Die, Unit } from './info';
+import { DwarfError } from './reader';
 import { locationDesc, type LocationDesc } from './loc';
 import { dieRanges, inRanges, type Range } from './ranges';
 import type { Type, TypeTable } from './types';
@@ -36,6 +37,8 @@ export interface Variable {
   declLine: number | undefined;
   /** Where it lives: an expression or a location list. Undefined: optimized out everywhere. */
   location: LocationDesc | undefined;
+  /** Set when the location attribute is malformed: the DwarfError's message. */
+  locationError?: string;
   /** DW_AT_const_value: the value itself (block bytes or a constant). */
   constValue: Uint8Array | bigint | undefined;
   /** The concrete subprogram whose frame the location is relative to (fbreg, entry values). */
@@ -64,19 +67,27 @@ export class FunctionIndex {
   private readonly byName = new Map<string, FunctionInfo[]>();
   private readonly infoOf = new Map<Die, FunctionInfo>();
 
-  constructor(units: Unit[], private readonly files: FileResolver, private readonly types: TypeTable) {
+  /**
+   * `guard` runs a unit's indexing and turns a DwarfError into a recorded problem, so one broken
+   * unit does not hide the functions of the others.
+   */
+  constructor(units: Unit[], private readonly files: FileResolver, private readonly types: TypeTable, guard: (f: () => void) => void = (f) => f()) {
     for (const unit of units) {
-      for (const d of unit.dies()) {
-        if (d.tag !== TAG.subprogram) continue;
-        const ranges = dieRanges(d);
-        if (ranges.length === 0) continue;
-        const fn = this.info(d, ranges);
-        this.functions.push(fn);
-        for (const [start, end] of ranges) this.spans.push({ start, end, fn });
-        const list = this.byName.get(fn.name) ?? [];
-        list.push(fn);
-        this.byName.set(fn.name, list);
-      }
+      guard(() => {
+        const found: FunctionInfo[] = [];
+        for (const d of unit.dies()) {
+          if (d.tag !== TAG.subprogram) continue;
+          const ranges = dieRanges(d);
+          if (ranges.length > 0) found.push(this.info(d, ranges));
+        }
+        for (const fn of found) {
+          this.functions.push(fn);
+          for (const [start, end] of fn.ranges) this.spans.push({ start, end, fn });
+          const list = this.byName.get(fn.name) ?? [];
+          list.push(fn);
+          this.byName.set(fn.name, list);
+        }
+      });
     }
     this.functions.sort((a, b) => a.lowPc - b.lowPc);
     this.spans.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -212,7 +223,15 @@ export class FunctionIndex {
     const origin = d.origin();
     const typeDie = d.has(AT.type) ? d : origin;
     const locAttr = d.attr(AT.location);
-    const location = locAttr === undefined ? undefined : locationDesc(d.unit, locAttr);
+    let location: LocationDesc | undefined;
+    let locationError: string | undefined;
+    try {
+      location = locAttr === undefined ? undefined : locationDesc(d.unit, locAttr);
+    } catch (e) {
+      // A broken location list spoils this variable only; the error is what the UI shows for it.
+      if (!(e instanceof DwarfError)) throw e;
+      locationError = e.message;
+    }
     const cv = d.attr(AT.const_value);
     let constValue: Uint8Array | bigint | undefined;
     if (cv !== undefined) {
@@ -235,6 +254,7 @@ export class FunctionIndex {
       declFile: this.files(origin.unit, origin.num(AT.decl_file)),
       declLine: origin.num(AT.decl_line),
       location,
+      locationError,
       constValue,
       frameDie,
       die: d,

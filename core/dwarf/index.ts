@@ -115,12 +115,8 @@ export class DebugInfo {
 
   private functions(): FunctionIndex {
     if (this.funcIndex === undefined) {
-      // Units whose DIEs do not parse are left out (and reported) instead of losing all of them.
-      const good = this.units().filter((u) => this.guard(() => (u.dies(), true), false));
-      this.funcIndex = this.guard(
-        () => new FunctionIndex(good, (unit, n) => this.filePath(unit, n), this.types),
-        new FunctionIndex([], () => undefined, this.types),
-      );
+      // A unit whose DIEs do not parse is left out (and reported) instead of losing all of them.
+      this.funcIndex = new FunctionIndex(this.units(), (unit, n) => this.filePath(unit, n), this.types, (f) => this.guard(f, undefined));
     }
     return this.funcIndex;
   }
@@ -181,6 +177,10 @@ export class DebugInfo {
    * `file` may be any path ending in the DWARF path's trailing components.
    */
   resolveBreakpoint(file: string, line: number): BreakpointLocation | undefined {
+    return this.guard(() => this.resolve(file, line), undefined);
+  }
+
+  private resolve(file: string, line: number): BreakpointLocation | undefined {
     const lines = this.lines();
     let best: BreakpointLocation | undefined;
     for (const f of lines.resolveFile(file)) {
@@ -267,7 +267,7 @@ export class DebugInfo {
   breakpointAddress(fn: FunctionInfo): number {
     const known = this.bpCache.get(fn);
     if (known !== undefined) return known;
-    const pc = this.computeBreakpointAddress(fn);
+    const pc = this.guard(() => this.computeBreakpointAddress(fn), fn.lowPc);
     this.bpCache.set(fn, pc);
     return pc;
   }

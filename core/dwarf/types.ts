@@ -2,6 +2,7 @@
 // spellings of type names as gdb prints them ("const char *", "int [2][3]", "int (*)(int)").
 import { AT, ATE, TAG } from './constants';
 import type { Die } from './info';
+import { DwarfError } from './reader';
 
 export interface Member {
   /** Undefined for anonymous struct/union members. */
@@ -46,8 +47,14 @@ export class TypeTable {
 
   /** The type a DIE's DW_AT_type names (void when absent). */
   typeOf(die: Die): Type {
-    const t = die.ref(AT.type);
-    return t === undefined ? VOID : this.fromDie(t);
+    try {
+      const t = die.ref(AT.type);
+      return t === undefined ? VOID : this.fromDie(t);
+    } catch (e) {
+      // The referenced unit does not parse: the variable still shows, with an unusable type.
+      if (!(e instanceof DwarfError)) throw e;
+      return { kind: 'unknown', name: '<invalid type>', size: 0 };
+    }
   }
 
   fromDie(die: Die): Type {
@@ -57,6 +64,11 @@ export class TypeTable {
     this.depth++;
     try {
       return this.build(die);
+    } catch (e) {
+      if (!(e instanceof DwarfError)) throw e;
+      const bad: Type = { kind: 'unknown', name: '<invalid type>', size: 0 };
+      this.cache.set(die, bad);
+      return bad;
     } finally {
       this.depth--;
     }
@@ -123,8 +135,10 @@ export class TypeTable {
         return t;
       }
       case TAG.array_type: {
-        const t = cached({ kind: 'array', element: VOID, dims: [] as ArrayDim[], size: 0 } as Type & { kind: 'array' });
+        // Usable even while incomplete (a cycle may reach it before its dimensions are known).
+        const t = cached({ kind: 'array', element: VOID, dims: [{ lower: 0, count: undefined }] as ArrayDim[], size: 0 } as Type & { kind: 'array' });
         t.element = this.typeOf(die);
+        const dims: ArrayDim[] = [];
         for (const c of die.children) {
           if (c.tag !== TAG.subrange_type) continue;
           const lower = c.snum(AT.lower_bound) ?? 0;
@@ -135,9 +149,9 @@ export class TypeTable {
             const u = c.snum(AT.upper_bound) ?? -1;
             count = u >= lower ? u - lower + 1 : 0;
           }
-          t.dims.push({ lower, count });
+          dims.push({ lower, count });
         }
-        if (t.dims.length === 0) t.dims.push({ lower: 0, count: undefined });
+        if (dims.length > 0) t.dims = dims;
         const n = t.dims.reduce((acc, d) => acc * (d.count ?? 0), 1);
         t.size = size ?? n * t.element.size;
         return t;

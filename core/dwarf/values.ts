@@ -32,6 +32,9 @@ export interface FormatOptions {
 }
 
 const REPEAT_THRESHOLD = 10;
+/** Children returned per call unless the caller pages (DAP's indexed variables). */
+export const MAX_CHILDREN = 1000;
+const MAX_VALUE_SIZE = 65536;
 const OPTIMIZED_OUT = '<optimized out>';
 
 /** Formats raw bytes of a type: the simple entry point. */
@@ -233,7 +236,7 @@ function formatPointer(addr: number, target: Type, opts: FormatOptions): string 
 }
 
 function formatArray(v: Value, t: Type & { kind: 'array' }, opts: FormatOptions, depth: number): string {
-  const dim = t.dims[0];
+  const dim = t.dims[0] ?? { lower: 0, count: undefined };
   const elemType = t.dims.length > 1 ? { ...t, dims: t.dims.slice(1), size: sizeOf(t.element) * t.dims.slice(1).reduce((a, d) => a * (d.count ?? 0), 1) } : t.element;
   const elemSize = sizeOf(elemType);
   const count = dim.count ?? 0;
@@ -282,7 +285,7 @@ export function hasChildren(v: Value): boolean {
   if (v.unavailable !== undefined) return false;
   const t = strip(v.type);
   if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'class') return t.members.length > 0;
-  if (t.kind === 'array') return (t.dims[0].count ?? 0) > 0;
+  if (t.kind === 'array') return (t.dims[0]?.count ?? 0) > 0;
   if (t.kind === 'pointer' || t.kind === 'reference') {
     const target = strip(t.target);
     if (target.kind === 'void' || target.kind === 'function' || target.kind === 'unknown' || sizeOf(target) === 0) return false;
@@ -296,7 +299,7 @@ export function hasChildren(v: Value): boolean {
 export function childCount(v: Value): number {
   if (!hasChildren(v)) return 0;
   const t = strip(v.type);
-  if (t.kind === 'array') return t.dims[0].count ?? 0;
+  if (t.kind === 'array') return t.dims[0]?.count ?? 0;
   if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'class') return t.members.length;
   return 1;
 }
@@ -304,16 +307,16 @@ export function childCount(v: Value): number {
 /**
  * The children of a structured value: members ("x"), elements ("[3]", from the array's lower
  * bound), or for a pointer its target ("*", read with opts.readMem). `start`/`count` page
- * through large arrays as DAP's indexed variables do.
+ * through large arrays as DAP's indexed variables do (at most MAX_CHILDREN unless asked).
  */
-export function children(v: Value, opts: FormatOptions = {}, start = 0, count = Infinity): Child[] {
+export function children(v: Value, opts: FormatOptions = {}, start = 0, count = MAX_CHILDREN): Child[] {
   if (!hasChildren(v)) return [];
   const t = strip(v.type);
   if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'class') {
     return t.members.slice(start, start + count).map((m, i) => ({ name: m.name ?? `<anonymous ${start + i}>`, value: memberValue(v, m) }));
   }
   if (t.kind === 'array') {
-    const dim = t.dims[0];
+    const dim = t.dims[0] ?? { lower: 0, count: 0 };
     const elemType: Type = t.dims.length > 1 ? { ...t, dims: t.dims.slice(1), size: sizeOf(t.element) * t.dims.slice(1).reduce((a, d) => a * (d.count ?? 0), 1) } : t.element;
     const elemSize = sizeOf(elemType);
     const n = dim.count ?? 0;
@@ -325,6 +328,7 @@ export function children(v: Value, opts: FormatOptions = {}, start = 0, count = 
     if (start > 0 || count < 1) return [];
     const addr = Number(BigInt.asUintN(32, scalarOf(v) ?? 0n));
     const size = sizeOf(t.target);
+    if (size > MAX_VALUE_SIZE) return [{ name: '*', value: { type: t.target, bytes: new Uint8Array(0), address: addr, unavailable: `value requires ${size} bytes, which is more than max-value-size` } }];
     const bytes = opts.readMem?.(addr, size);
     if (bytes === undefined || bytes.length < size) return [{ name: '*', value: { type: t.target, bytes: new Uint8Array(0), address: addr, unavailable: `error: Cannot access memory at address 0x${addr.toString(16)}` } }];
     return [{ name: '*', value: { type: t.target, bytes, address: addr } }];

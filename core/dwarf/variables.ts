@@ -50,6 +50,8 @@ function mem32(mem: MemReader, addr: number, size: number): number | undefined {
 }
 
 const MAX_ENTRY_DEPTH = 4;
+/** The largest value read for display, as gdb's default max-value-size. */
+export const MAX_VALUE_SIZE = 65536;
 
 export class VariableReader {
   constructor(private readonly functions: FunctionIndex, private readonly where: string) {}
@@ -79,6 +81,9 @@ export class VariableReader {
   read(v: Variable, frame: FrameState | undefined, mem: MemReader): Value {
     const type = v.type;
     const size = sizeOf(type);
+    if (v.locationError !== undefined) return { type, bytes: new Uint8Array(0), unavailable: `error: ${v.locationError}` };
+    // A corrupt or absurd type must not make us allocate or read gigabytes (gdb's max-value-size).
+    if (size > MAX_VALUE_SIZE) return { type, bytes: new Uint8Array(0), unavailable: `value requires ${size} bytes, which is more than max-value-size` };
     if (v.constValue !== undefined) return { type, bytes: constBytes(v.constValue, size) };
     if (v.location === undefined) return { type, bytes: new Uint8Array(0), unavailable: 'optimized out' };
     const pc = frame === undefined ? 0 : lookupPc(frame);
@@ -165,7 +170,8 @@ export function fetch(loc: Location, type: Value['type'], size: number, frame: F
   if (loc.kind === 'pieces') {
     let bit = 0;
     for (const p of loc.pieces) {
-      const pb = pieceBytes(p.loc, Math.ceil((p.bits + p.offsetBits) / 8), frame, mem, isSignedType(type));
+      // Pieces cannot be larger than the value; the clamp keeps garbage sizes from allocating.
+      const pb = pieceBytes(p.loc, Math.min(Math.ceil((p.bits + p.offsetBits) / 8), size + 8), frame, mem, isSignedType(type));
       copyBits(pb.bytes, pb.valid, p.offsetBits, bytes, valid, bit, p.bits);
       bit += p.bits;
     }
