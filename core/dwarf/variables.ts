@@ -57,7 +57,7 @@ export class VariableReader {
   constructor(private readonly functions: FunctionIndex, private readonly where: string) {}
 
   /** An expression context for evaluating in `frame` (frame base and CFA of `frameDie`). */
-  context(frame: FrameState | undefined, frameDie: Die | undefined, mem: MemReader, depth = 0): ExprContext {
+  context(frame: FrameState | undefined, frameDie: Die | undefined, mem: MemReader, depth = 0, unit = frameDie?.unit): ExprContext {
     const pc = frame === undefined ? 0 : lookupPc(frame);
     return {
       reg: (n) => (frame === undefined ? undefined : regOf(frame, n)),
@@ -73,7 +73,7 @@ export class VariableReader {
         return evaluateValue(expr, this.context(frame, undefined, mem, depth), `${this.where} frame base of DIE 0x${frameDie.offset.toString(16)}`);
       },
       entryValue: (expr) => (frame === undefined ? undefined : this.entryValue(expr, frame, mem, depth)),
-      indexedAddr: (i) => frameDie?.unit.indexedAddr(i),
+      indexedAddr: (i) => unit?.indexedAddr(i),
     };
   }
 
@@ -89,7 +89,7 @@ export class VariableReader {
     const pc = frame === undefined ? 0 : lookupPc(frame);
     const expr = exprAt(v.location, pc);
     if (expr === undefined) return { type, bytes: new Uint8Array(0), unavailable: 'optimized out' };
-    const loc = evaluate(expr, this.context(frame, v.frameDie, mem), `${this.where} location of ${v.name}`);
+    const loc = evaluate(expr, this.context(frame, v.frameDie, mem, 0, v.die.unit), `${this.where} location of ${v.name}`);
     return fetch(loc, type, size, frame, mem);
   }
 
