@@ -49,6 +49,7 @@ class Qmp {
   }
   /** Sends a command and returns its reply (events that arrive first are skipped). */
   async execute(cmd: string, args?: Msg): Promise<Msg> {
+    this.events.length = 0; // waitEvent() looks only at events caused by this command or later
     this.sock.write(JSON.stringify(args ? { execute: cmd, arguments: args } : { execute: cmd }) + '\n');
     for (;;) {
       const m = await this.next();
@@ -120,6 +121,7 @@ test('QEMU\'s reverse-debugging scenario over QMP: break at N, stop, seek back t
     assert.deepEqual(await q.execute('quit'), { return: {} });
   } finally {
     q.close();
+    child.kill(); // no-op when quit already ended it; a failed assertion must not leave it running
     await new Promise((r) => { if (child.exitCode !== null) r(null); else child.on('exit', r); });
   }
 });
