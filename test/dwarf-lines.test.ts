@@ -6,9 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { needTools, OBJDUMP } from './helpers/tools';
-import { ALL_ELFS, FIXTURES, basename, fixture, hex } from './fixtures/dwarf/support';
+import { ALL_ELFS, FIXTURES, basename, fixture, hex, type Fixture } from './fixtures/dwarf/support';
+import { parseElf } from '../core/elf/elf';
+import { loadDebugInfo } from '../core/dwarf/index';
 import { normalizePath } from '../core/dwarf/line';
 
 const GDB = 'gdb-multiarch';
@@ -109,70 +111,106 @@ for (const name of ALL_ELFS) {
   });
 }
 
-/** Source files and the fixtures that compile them. */
-const SOURCES: Array<[string, string]> = [
-  ['recurse.c', join(FIXTURES, 'recurse.c')],
-  ['types.c', join(FIXTURES, 'types.c')],
-  ['exit.c', join(EXAMPLES, 'exit.c')],
-  ['virt.h', join(EXAMPLES, 'virt.h')],
-];
+/**
+ * Real-world DWARF besides the fixtures: Debian's picolibc (-Os, -msave-restore, assembly with
+ * DWARF subprograms, discriminators) in the committed semihosting examples.
+ */
+const EXAMPLE_ELFS = [join(EXAMPLES, 'semihosting', 'hello.elf'), join(EXAMPLES, 'semihosting', 'cat.elf'), join(EXAMPLES, 'hello.elf')];
 
-for (const name of ALL_ELFS) {
-  test(`${name}: breakpoints on every source line and function land where gdb puts them`, (t) => {
+function load(path: string): Fixture {
+  if (!path.includes('/')) return fixture(path);
+  const bytes = new Uint8Array(readFileSync(path));
+  const elf = parseElf(bytes, basename(path));
+  return { name: basename(path), path, bytes, elf, dbg: loadDebugInfo(elf) };
+}
+
+for (const path of EXAMPLE_ELFS) {
+  test(`${relative(join(EXAMPLES, '..'), path)}: pc → line for every halfword of .text matches gdb's info line`, (t) => {
     if (!needTools(t, GDB)) return;
-    const f = fixture(name);
-    const own = name.startsWith('types') ? 'types.c' : 'recurse.c';
-    const args = ['-nx', '-batch', '-ex', 'set width 0'];
-    const specs: string[] = [];
-    for (const [src, path] of SOURCES) {
-      if (src.endsWith('.c') && src !== own && src !== 'exit.c') continue;
-      const n = readFileSync(path, 'utf8').split('\n').length;
-      for (let line = 1; line <= n; line++) specs.push(`${src}:${line}`);
+    const f = load(path);
+    const text = f.elf.sections.find((s) => s.name === '.text')!;
+    const args = ['-nx', '-batch'];
+    const pcs: number[] = [];
+    for (let a = text.addr; a < text.addr + text.size; a += 2) {
+      pcs.push(a);
+      args.push('-ex', `info line *${hex(a)}`);
     }
-    for (const fn of f.dbg.allFunctions()) specs.push(fn.name);
-    specs.forEach((s, i) => args.push('-ex', `echo @@${i}\\n`, '-ex', `break ${s}`));
-    args.push('-ex', 'echo @@INFO\\n', '-ex', 'info breakpoints', f.path);
-    const out = run(GDB, args);
-    const [head, table] = out.split('@@INFO\n');
-    const numToSpec = new Map<number, number>();
-    let cur = -1;
-    for (const l of head.split('\n')) {
-      const m = /^@@(\d+)$/.exec(l);
-      if (m !== null) cur = Number(m[1]);
-      const b = /^Breakpoint (\d+) at/.exec(l);
-      if (b !== null) numToSpec.set(Number(b[1]), cur);
-    }
-    const gdb = new Map<number, { line: number; addrs: Set<number> }>();
-    for (const l of table.split('\n')) {
-      const m = /^(\d+)\s+breakpoint\s+keep\s+y\s+(0x[0-9a-f]+|<MULTIPLE>)\s*(?:in \S+ at \S+:(\d+))?/.exec(l);
-      if (m !== null) {
-        gdb.set(numToSpec.get(Number(m[1]))!, { line: m[3] ? Number(m[3]) : 0, addrs: new Set(m[2].startsWith('0x') ? [parseInt(m[2], 16)] : []) });
-        continue;
-      }
-      const loc = /^(\d+)\.\d+\s+y\s+(0x[0-9a-f]+)\s+in \S+ at \S+:(\d+)/.exec(l);
-      if (loc !== null) {
-        const e = gdb.get(numToSpec.get(Number(loc[1]))!)!;
-        e.addrs.add(parseInt(loc[2], 16));
-        e.line = Number(loc[3]);
-      }
-    }
-    let checked = 0;
-    specs.forEach((spec, i) => {
-      const g = gdb.get(i);
-      const m = /^(.*):(\d+)$/.exec(spec);
-      let ours: string;
-      if (m !== null) {
-        const r = f.dbg.resolveBreakpoint(m[1], Number(m[2]));
-        ours = r === undefined ? 'none' : `${r.line} ${r.addresses.map(hex).join(',')}`;
-      } else {
-        const fn = f.dbg.functionByName(spec)!;
-        const pc = f.dbg.breakpointAddress(fn);
-        ours = `${f.dbg.lineFor(pc)?.line} ${hex(pc)}`;
-      }
-      const theirs = g === undefined ? 'none' : `${g.line} ${[...g.addrs].sort((a, b) => a - b).map(hex).join(',')}`;
-      assert.equal(ours, theirs, `break ${spec}`);
-      checked++;
+    const out = run(GDB, [...args, f.path]).trim().split('\n');
+    assert.equal(out.length, pcs.length);
+    pcs.forEach((pc, i) => {
+      const m = /^Line (\d+) of "(.*)" starts at/.exec(out[i]);
+      const theirs = m !== null ? `${basename(m[2])}:${m[1]}` : out[i].startsWith('No line number') ? 'none' : out[i];
+      const li = f.dbg.lineFor(pc);
+      assert.equal(li === undefined ? 'none' : `${basename(li.file)}:${li.line}`, theirs, `line at ${hex(pc)}`);
     });
-    assert.ok(checked > 60);
+  });
+}
+
+/**
+ * Every line of every source file (named by its basename, when that is unambiguous) and every
+ * function, as `break` specs: our placement must equal gdb's, address for address.
+ */
+function checkBreakpoints(f: Fixture): void {
+  const dbg = f.dbg;
+  const files = dbg.sourceFiles();
+  const count = new Map<string, number>();
+  for (const p of files) count.set(basename(p), (count.get(basename(p)) ?? 0) + 1);
+  const maxLine = new Map<string, number>();
+  for (const tb of dbg.lineTables()) {
+    for (const s of tb.sequences) for (const r of s.rows) maxLine.set(tb.paths[r.file], Math.max(maxLine.get(tb.paths[r.file]) ?? 0, r.line));
+  }
+  const specs: string[] = [];
+  for (const p of files) {
+    if (count.get(basename(p))! > 1) continue;
+    for (let line = 1; line <= (maxLine.get(p) ?? 0) + 1; line++) specs.push(`${basename(p)}:${line}`);
+  }
+  for (const fn of dbg.allFunctions()) if (!specs.includes(fn.name)) specs.push(fn.name);
+  const args = ['-nx', '-batch', '-ex', 'set width 0'];
+  specs.forEach((s, i) => args.push('-ex', `echo @@${i}\\n`, '-ex', `break ${s}`));
+  args.push('-ex', 'echo @@INFO\\n', '-ex', 'info breakpoints', f.path);
+  const [head, table] = run(GDB, args).split('@@INFO\n');
+  const numToSpec = new Map<number, number>();
+  let cur = -1;
+  for (const l of head.split('\n')) {
+    const m = /^@@(\d+)$/.exec(l);
+    if (m !== null) cur = Number(m[1]);
+    const b = /^Breakpoint (\d+) at/.exec(l);
+    if (b !== null) numToSpec.set(Number(b[1]), cur);
+  }
+  // gdb's "What" column is "in fn at file:line", or just "file:line" outside known functions.
+  const gdb = new Map<number, { line: number; addrs: Set<number> }>();
+  for (const l of table.split('\n')) {
+    const m = /^(\d+)\s+breakpoint\s+keep\s+y\s+(0x[0-9a-f]+|<MULTIPLE>)\s*(?:(?:in \S+ at )?\S+:(\d+))?/.exec(l);
+    if (m !== null) {
+      gdb.set(numToSpec.get(Number(m[1]))!, { line: m[3] ? Number(m[3]) : 0, addrs: new Set(m[2].startsWith('0x') ? [parseInt(m[2], 16)] : []) });
+      continue;
+    }
+    const loc = /^(\d+)\.\d+\s+y\s+(0x[0-9a-f]+)\s+(?:in \S+ at )?\S+:(\d+)/.exec(l);
+    if (loc !== null) {
+      const e = gdb.get(numToSpec.get(Number(loc[1]))!)!;
+      e.addrs.add(parseInt(loc[2], 16));
+      e.line = Number(loc[3]);
+    }
+  }
+  const sorted = (a: Iterable<number>): string => [...a].sort((x, y) => x - y).map(hex).join(',');
+  specs.forEach((spec, i) => {
+    const g = gdb.get(i);
+    const m = /^(.*):(\d+)$/.exec(spec);
+    if (m !== null) {
+      const r = dbg.resolveBreakpoint(m[1], Number(m[2]));
+      const ours = r === undefined ? 'none' : `${r.line} ${sorted(r.addresses)}`;
+      assert.equal(ours, g === undefined ? 'none' : `${g.line} ${sorted(g.addrs)}`, `break ${spec}`);
+    } else {
+      // Functions: out-of-line copies and every inlined instance (gdb reports one line for all).
+      assert.equal(sorted(dbg.functionBreakpointAddresses(spec)), sorted(g?.addrs ?? []), `break ${spec}`);
+    }
+  });
+  assert.ok(specs.length > 60);
+}
+
+for (const name of [...ALL_ELFS, join(EXAMPLES, 'semihosting', 'hello.elf')]) {
+  test(`${basename(name)}: breakpoints on every source line and function land where gdb puts them`, (t) => {
+    if (!needTools(t, GDB)) return;
+    checkBreakpoints(load(name));
   });
 }

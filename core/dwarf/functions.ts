@@ -65,6 +65,7 @@ export class FunctionIndex {
   readonly functions: FunctionInfo[] = [];
   private readonly spans: Array<{ start: number; end: number; fn: FunctionInfo }> = [];
   private readonly byName = new Map<string, FunctionInfo[]>();
+  private readonly inlinedByName = new Map<string, FunctionInfo[]>();
   private readonly infoOf = new Map<Die, FunctionInfo>();
 
   /**
@@ -75,10 +76,17 @@ export class FunctionIndex {
     for (const unit of units) {
       guard(() => {
         const found: FunctionInfo[] = [];
+        const inlined: FunctionInfo[] = [];
         for (const d of unit.dies()) {
-          if (d.tag !== TAG.subprogram) continue;
+          if (d.tag !== TAG.subprogram && d.tag !== TAG.inlined_subroutine) continue;
           const ranges = dieRanges(d);
-          if (ranges.length > 0) found.push(this.info(d, ranges));
+          if (ranges.length === 0) continue;
+          (d.tag === TAG.subprogram ? found : inlined).push(this.info(d, ranges));
+        }
+        for (const fn of inlined) {
+          const list = this.inlinedByName.get(fn.name) ?? [];
+          list.push(fn);
+          this.inlinedByName.set(fn.name, list);
         }
         for (const fn of found) {
           this.functions.push(fn);
@@ -143,6 +151,11 @@ export class FunctionIndex {
   /** Every function with that name (static functions of different files can share one). */
   functionsByName(name: string): FunctionInfo[] {
     return this.byName.get(name) ?? [];
+  }
+
+  /** Every inlined instance of the function with that name. */
+  inlinedInstances(name: string): FunctionInfo[] {
+    return this.inlinedByName.get(name) ?? [];
   }
 
   /**

@@ -206,8 +206,9 @@ export class DebugInfo {
       seenBlocks.add(key);
       const fn = this.functionAt(a);
       let pc = a;
-      if (fn !== undefined && a >= fn.lowPc && a < fn.highPc) {
-        const bp = this.breakpointAddress(fn);
+      // In assembly a line is taken literally: the user sees instructions anyway (gdb does so).
+      if (fn !== undefined && a >= fn.lowPc && a < fn.highPc && !this.isAsm(fn)) {
+        const bp = this.prologueEnd(fn);
         if (a < bp) {
           pc = bp;
           moved = true;
@@ -253,18 +254,43 @@ export class DebugInfo {
     return this.functions().functionsByName(name);
   }
 
+  /**
+   * Where a function breakpoint on `name` goes, as gdb sets it: past the prologue of each
+   * out-of-line copy (see breakpointAddress), and at the entry of every inlined instance.
+   */
+  functionBreakpointAddresses(name: string): number[] {
+    const f = this.functions();
+    const out = new Set<number>();
+    for (const fn of f.functionsByName(name)) out.add(this.breakpointAddress(fn));
+    for (const fn of f.inlinedInstances(name)) out.add(fn.lowPc);
+    return [...out].sort((a, b) => a - b);
+  }
+
   /** Every concrete function, sorted by entry address. */
   allFunctions(): FunctionInfo[] {
     return this.functions().functions;
   }
 
   /**
-   * Where `break fn` stops, as gdb computes it: after the prologue, i.e. at the second line-table
-   * entry of the function (unless GCC marked several rows at the entry, as it does for optimized
-   * code, where gdb stays at the entry); without usable line info, after the instructions a
-   * prologue consists of.
+   * Where `break fn` stops, as gdb computes it: at the entry for assembly and for optimized code
+   * (a unit with location lists: GCC's variable locations are valid there), else past the
+   * prologue (see prologueEnd).
    */
   breakpointAddress(fn: FunctionInfo): number {
+    return this.isAsm(fn) ? fn.lowPc : this.prologueEnd(fn);
+  }
+
+  private isAsm(fn: FunctionInfo): boolean {
+    return this.guard(() => fn.die.unit.root().num(AT.language) === DW_LANG_Mips_Assembler, false);
+  }
+
+  /**
+   * Where gdb considers the prologue over, for moving breakpoints out of it: the entry in
+   * optimized code (see breakpointAddress); else the second line-table entry of the function
+   * (unless several rows share the entry, or rows with earlier line numbers follow); without
+   * usable line info, after the instructions a prologue consists of.
+   */
+  prologueEnd(fn: FunctionInfo): number {
     const known = this.bpCache.get(fn);
     if (known !== undefined) return known;
     const pc = this.guard(() => this.computeBreakpointAddress(fn), fn.lowPc);
@@ -274,6 +300,9 @@ export class DebugInfo {
 
   private computeBreakpointAddress(fn: FunctionInfo): number {
     const start = fn.lowPc;
+    // gdb trusts GCC's variable locations at the entry of optimized code (a unit with location
+    // lists): it does not skip the prologue there at all.
+    if (this.locationsValid(fn.die.unit)) return start;
     const lines = this.lines();
     const sal = lines.lineFor(start);
     const isAsm = fn.die.unit.root().num(AT.language) === DW_LANG_Mips_Assembler;
@@ -292,6 +321,25 @@ export class DebugInfo {
       end = e;
     }
     return Math.max(start, end);
+  }
+
+  private readonly validCache = new Map<Unit, boolean>();
+
+  /** gdb's "locations_valid": GCC >= 4.5 and some variable of the unit has a location list. */
+  private locationsValid(unit: Unit): boolean {
+    let v = this.validCache.get(unit);
+    if (v === undefined) {
+      const producer = unit.producer ?? '';
+      const m = /^GNU \S+ (\d+)\.(\d+)/.exec(producer);
+      const gcc = m !== null && (Number(m[1]) > 4 || (Number(m[1]) === 4 && Number(m[2]) >= 5));
+      v = gcc && unit.dies().some((d) => {
+        if (d.tag !== TAG.variable && d.tag !== TAG.formal_parameter) return false;
+        const loc = d.attr(AT.location);
+        return loc !== undefined && (loc.kind === 'sec' || loc.kind === 'loclistx' || (unit.version <= 3 && loc.kind === 'const'));
+      });
+      this.validCache.set(unit, v);
+    }
+    return v;
   }
 
   private scanEnd(fn: FunctionInfo): number {

@@ -35,7 +35,7 @@ export class LineIndex {
   constructor(readonly tables: LineTable[]) {
     for (const table of tables) {
       for (const seq of table.sequences) {
-        const rows = seq.rows.filter((r) => !r.endSequence);
+        const rows = dedupeDiscriminated(seq.rows.filter((r) => !r.endSequence));
         // Sequences the linker discarded (gc-sections) keep address 0; they are not code.
         if (rows.length === 0 || seq.end <= seq.start) continue;
         this.seqs.push({ table, seq, rows });
@@ -210,7 +210,7 @@ export class LineIndex {
         if (p === file) fileIdx.add(i);
       });
       if (fileIdx.size === 0) continue;
-      for (const r of gdbRows(s.seq.rows, fileIdx)) {
+      for (const r of gdbRows([...s.rows, s.seq.rows[s.seq.rows.length - 1]], fileIdx)) {
         if (!r.isStmt) continue;
         if (r.line === line) exact.push(r.address);
         else if (r.line > line && r.line < bestLine) bestLine = r.line;
@@ -253,4 +253,24 @@ function gdbRows(rows: LineRow[], want: Set<number>): LineRow[] {
     lastAddr = r.address;
   }
   return kept;
+}
+
+/**
+ * Drops the rows gdb does not record: a row repeating the previous row's file and line when that
+ * line has had a non-zero discriminator (GCC marks loop iterations and branches of one line so).
+ * Without this, a non-statement repeat would override the statement row before it.
+ */
+function dedupeDiscriminated(rows: LineRow[]): LineRow[] {
+  const out: LineRow[] = [];
+  let lastFile = -1;
+  let lastLine = -1;
+  let hasDisc = false;
+  for (const r of rows) {
+    hasDisc = r.line !== lastLine ? r.discriminator !== 0 : hasDisc || r.discriminator !== 0;
+    const repeat = r.file === lastFile && r.line === lastLine;
+    if (!repeat || !hasDisc) out.push(r);
+    lastFile = r.file;
+    lastLine = r.line;
+  }
+  return out;
 }
