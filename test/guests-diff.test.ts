@@ -20,6 +20,7 @@ const CASES: Case[] = [
   { elf: 'echo.elf', opts: { stdin: 'hello\nworld\nquit\n' }, normalize: dropInstret },
   { elf: 'timer.elf', normalize: dropInstret },
   { elf: 'rtc.elf', normalize: rtcShape },
+  { elf: 'uart-irq.elf', opts: { stdin: 'ab\ncd\nq' } },
 ];
 
 for (const c of CASES) {

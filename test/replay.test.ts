@@ -43,6 +43,20 @@ test('echo.elf: input typed slowly, with pauses, replays byte for byte with stdi
   assert.deepEqual(replayed(rep), recorded(rec));
 });
 
+test('uart-irq.elf: input that wakes a wfi through the PLIC replays identically', async () => {
+  const { rec, rep } = await recordAndReplay(path.join(EXAMPLES, 'uart-irq.elf'), [], { stdin: ['ab\n', 'cd\n', 'q'], delayMs: 300 });
+  assert.equal(rec.code, 0, rec.stderr);
+  assert.equal(rec.stdout, 'irq ready\nbytes=7 lines=2 sum=b332c551 via interrupts\n');
+  assert.equal(rep.stdout, rec.stdout);
+  assert.deepEqual(replayed(rep), recorded(rec));
+});
+
+test('a guest waiting for input that never comes stops with a message', async () => {
+  const r = await cli(['run', path.join(EXAMPLES, 'uart-irq.elf')], { stdin: 'ab' });
+  assert.equal(r.code, 125);
+  assert.match(r.stderr, /the guest waits for input at icount \d+, but the input has ended; stopping/);
+});
+
 test('rtc.elf: the replay prints the recorded host times, not new ones', async () => {
   const { rec, rep } = await recordAndReplay(path.join(EXAMPLES, 'rtc.elf'));
   assert.equal(rec.code, 0, rec.stderr);

@@ -66,6 +66,11 @@ export class HostConsole {
     for (const f of w) f();
   }
 
+  /** No more input will come: the user's input ended and every byte was taken. */
+  get inputEnded(): boolean {
+    return this.gate.consoleInputClosed;
+  }
+
   /** Resolves when more input arrives, input ends, or quit is requested. */
   waitForInput(): Promise<void> {
     if (this.gate.hasConsoleInput() || this.gate.consoleInputClosed || this.quitRequested) return Promise.resolve();

@@ -81,7 +81,15 @@ export async function runSession(machine: VirtMachine, console: HostConsole, opt
         continue;
       }
       if (stop.kind === 'break') { control?.pause('paused'); continue; }
-      if (stop.kind === 'input') { opts.beforeWait?.(); await console.waitForInput(); }
+      if (stop.kind === 'input') {
+        if (console.inputEnded) {
+          log(`the guest waits for input at icount ${hart.icount}, but the input has ended; stopping`);
+          result = { status: EXIT_FAILED, reason: 'idle', stop: { kind: 'idle' } };
+          break;
+        }
+        opts.beforeWait?.();
+        await console.waitForInput();
+      }
       else await new Promise<void>((r) => setImmediate(r)); // let stdin, sockets and signals in
       const now = performance.now();
       if (now - t0 > PROGRESS_AFTER_MS && now - lastProgress > 250) {

@@ -13,7 +13,8 @@ import { Rom } from '../devices/rom';
 import { Semihosting, SEMIHOST_RETRY } from '../devices/semihosting';
 import { Gate, ReplayStop, type GateState } from '../replay/gate';
 import { hartDigest } from '../replay/digest';
-import { MIP_MTIP } from '../cpu/csr';
+import { MIP_MTIP, MIP_MEIP } from '../cpu/csr';
+import { Plic, UART0_IRQ, type PlicState } from '../devices/plic';
 import { parseElf, checkSegmentsFit, type ElfImage } from '../elf/elf';
 import { UserError } from '../errors';
 import { MROM_BASE, MROM_SIZE, RESET_PC, fdtAddress, resetVector } from './boot';
@@ -37,6 +38,7 @@ export interface MachineState {
   clint: ClintState;
   uart: UartState;
   rtc: RtcState;
+  plic: PlicState;
   semihosting: object | undefined;
   warpNs: number;
   exitCode: number | undefined;
@@ -64,6 +66,7 @@ export class VirtMachine {
   readonly clint: Clint;
   readonly uart: Uart16550;
   readonly rtc: GoldfishRtc;
+  readonly plic: Plic;
   readonly gate: Gate;
   readonly elf: ElfImage;
   readonly semihosting: Semihosting | undefined;
@@ -93,13 +96,15 @@ export class VirtMachine {
       this.hart.irqLines = level ? this.hart.irqLines | mask : this.hart.irqLines & ~mask;
     };
     this.clint = new Clint(this.clock, setIrq);
-    this.uart = new Uart16550((b) => this.onOutput(Uint8Array.of(b)));
+    this.plic = new Plic((level) => setIrq(MIP_MEIP, level));
+    this.uart = new Uart16550((b) => this.onOutput(Uint8Array.of(b)), (level) => this.plic.setLevel(UART0_IRQ, level));
     this.rtc = new GoldfishRtc(() => this.gate.rtcNowNs());
     this.bus.addDevice(new Rom('mrom', MROM_BASE, MROM_SIZE, resetVector(this.elf.entry, fdtAddress(RAM_BASE, this.ram.size))));
     this.bus.addDevice(new SifiveTest((code) => this.requestExit(code), () => { this.resetRequested = true; }));
     this.bus.addDevice(this.rtc);
     this.bus.addDevice(this.clint);
     this.bus.addDevice(this.uart);
+    this.bus.addDevice(this.plic);
     if (opts.semihosting) {
       this.semihosting = new Semihosting(this.bus, {
         host: this.gate.semihostHost(opts.semihosting.root),
@@ -126,7 +131,7 @@ export class VirtMachine {
   /** Everything but RAM, as plain data (the snapshot layer adds RAM). */
   saveState(): MachineState {
     return {
-      hart: this.hart.save(), clint: this.clint.save(), uart: this.uart.save(), rtc: this.rtc.save(),
+      hart: this.hart.save(), clint: this.clint.save(), uart: this.uart.save(), rtc: this.rtc.save(), plic: this.plic.save(),
       semihosting: this.semihosting?.save(), warpNs: this.clock.warpNs, exitCode: this.exitCode,
       resetRequested: this.resetRequested, gate: this.gate.save(),
     };
@@ -139,6 +144,7 @@ export class VirtMachine {
     this.clint.restore(s.clint);
     this.uart.restore(s.uart);
     this.rtc.restore(s.rtc);
+    this.plic.restore(s.plic); // after the UART, whose restore may move its interrupt line
     if (this.semihosting && s.semihosting) this.semihosting.restore(s.semihosting);
     this.exitCode = s.exitCode;
     this.resetRequested = s.resetRequested;
@@ -164,6 +170,7 @@ export class VirtMachine {
     this.hart.flushDecodeCache();
     this.clint.reset();
     this.uart.reset();
+    this.plic.reset();
     this.resetRequested = false;
   }
 
@@ -203,6 +210,12 @@ export class VirtMachine {
           this.clock.warpTo(this.clint.deadlineNs());
           this.clint.update();
           hart.waiting = false;
+        } else if (hart.mie & MIP_MEIP) {
+          // Only an external interrupt can end this wait: the UART's, when input arrives. Virtual
+          // time stands still meanwhile (as QEMU's -icount sleep=off), so nothing host-dependent
+          // enters the machine but the input itself.
+          if (this.gate.mode === 'replay') this.gate.idleWithoutInput();
+          return { kind: 'input' };
         } else {
           return { kind: 'idle' };
         }

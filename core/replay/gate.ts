@@ -6,10 +6,17 @@
 //                 for them at the same icount in the same state, and stops the machine at the
 //                 end of the recording or at the first sign of divergence.
 // Devices never read the host themselves; they call the gate.
+//
+// The live edge (record mode, for the debugger): a recording can move back in time too. Restoring
+// a snapshot while recording puts the gate "in history": it then behaves exactly as a replay,
+// fed from the frames written so far (re-read from the file being written), until the machine
+// is back at the frontier (the icount where recording left off); there it turns live again and
+// goes on recording. Host input typed meanwhile waits in the queue for the live edge.
+import * as fs from 'node:fs';
 import { HostClock } from './host-clock';
 import { HostSemihost, type SemihostHost } from './semihost-host';
 import { RecordingSemihost, ReplayedSemihost } from './semihost-log';
-import { type RrReader, type RrWriter, type Frame, type ReaderPosition } from './rrfile';
+import { RrReader, type RrWriter, type Frame, type ReaderPosition } from './rrfile';
 import {
   EventKind, EVENT_NAMES, isBoundary, encodeEnd, decodeEnd, encodeU64, decodeU64, decodeSemihost, describePayload, type EndReason,
 } from './events';
@@ -66,6 +73,12 @@ export class Gate {
   private lastFrameIcount = 0;
   /** Frames consumed so far (replay) or written (record). */
   events = 0;
+  /** Record mode: true while the machine re-executes the recorded past (see the top of this file). */
+  private history = false;
+  /** Record mode, in history: the live edge to go back to, as it was when the gate left it. */
+  private frontier: { icount: number; digest: number; nextDigest: number; events: number } | undefined;
+  /** Record mode: how many bytes of the file `reader` holds (it is re-read when the file grew). */
+  private readerBytes = 0;
 
   private constructor(readonly mode: RrMode, private readonly clock: HostClock, readonly digestInterval: number) {}
 
@@ -83,6 +96,26 @@ export class Gate {
     g.reader = reader;
     g.readAhead();
     return g;
+  }
+
+  /** Answers from the log instead of the host: a replay, or a recording in history. */
+  private get replaying(): boolean {
+    return this.mode === 'replay' || this.history;
+  }
+
+  /** True when the machine can move in time: a replay, or a recording with its file open. */
+  get canTravel(): boolean {
+    return this.mode === 'replay' || (this.mode === 'record' && this.writer !== undefined);
+  }
+
+  /** True when the machine re-executes the past (always in a replay; a recording after a restore until the frontier). */
+  get inHistory(): boolean {
+    return this.replaying;
+  }
+
+  /** Record mode in history: the icount where recording resumes (the frontier); else undefined. */
+  get liveIcount(): number | undefined {
+    return this.frontier?.icount;
   }
 
   attach(m: GateMachine): void {
@@ -125,6 +158,7 @@ export class Gate {
   private expect(kind: EventKind, what: string): Frame {
     const f = this.ahead;
     const icount = this.machine.icount();
+    if (f === undefined && this.history) throw new ReplayStop('diverged', `replay of the recorded past diverged at ${this.here()}: the guest asked for ${what}, which the recording did not log here`, icount, 125);
     if (f === undefined) throw this.endOfLog(what);
     if (f.kind !== kind || f.icount !== icount) {
       throw new ReplayStop('diverged', `replay diverged at ${this.here()}: the guest asked for ${what}, the recording has ${this.describe(f)} next`, icount, 125);
@@ -173,20 +207,26 @@ export class Gate {
 
   /** The next icount at which boundary() has work: the machine's run loop stops there exactly. */
   nextBoundary(): number {
-    if (this.mode === 'record') return this.nextDigest;
-    if (this.mode === 'replay') {
+    if (this.replaying) {
       const f = this.ahead;
+      // In history, the machine must also stop at the frontier, where the gate turns live again.
+      const edge = this.history ? this.frontier!.icount : Infinity;
       // No frames left: boundary() stops the replay at the next loop top, nothing to wait for.
-      if (f === undefined) return Infinity;
-      return isBoundary(f.kind) || f.kind === EventKind.END ? f.icount : Infinity;
+      if (f === undefined) return edge;
+      return Math.min(edge, isBoundary(f.kind) || f.kind === EventKind.END ? f.icount : Infinity);
     }
+    if (this.mode === 'record') return this.nextDigest;
     return Infinity;
   }
 
   /** Called by the machine at the top of its run loop, between instructions. */
   boundary(): void {
     const m = this.machine;
-    if (this.mode === 'replay') { this.replayBoundary(); return; }
+    if (this.replaying) {
+      this.replayBoundary();
+      if (this.replaying) return;
+      // Back at the live edge (record mode): record from here on, starting with queued input.
+    }
     if (this.resetRequested) {
       this.resetRequested = false;
       if (this.mode === 'record') this.log(EventKind.RESET, new Uint8Array(0));
@@ -214,6 +254,10 @@ export class Gate {
     for (;;) {
       const f = this.ahead;
       if (f === undefined) {
+        if (this.history) {
+          if (icount >= this.frontier!.icount) this.goLive();
+          return;
+        }
         if (icount >= this.lastFrameIcount) throw this.endOfLog('');
         return;
       }
@@ -242,11 +286,18 @@ export class Gate {
     }
   }
 
+  /** Replay: the guest waits for input, and the recording has none due now: it cannot be this run. */
+  idleWithoutInput(): never {
+    const f = this.ahead;
+    if (f === undefined) throw this.endOfLog('input');
+    throw new ReplayStop('diverged', `replay diverged at ${this.here()}: the guest waits for input, the recording has ${this.describe(f)} next`, this.machine.icount(), 125);
+  }
+
   // ---- synchronous inputs ----------------------------------------------------------------------
 
   /** Goldfish RTC: host wall-clock time in nanoseconds since the Unix epoch. */
   rtcNowNs(): bigint {
-    if (this.mode === 'replay') return this.decode(this.expect(EventKind.RTC, 'an RTC read'), decodeU64);
+    if (this.replaying) return this.decode(this.expect(EventKind.RTC, 'an RTC read'), decodeU64);
     const t = this.clock.wallNs();
     if (this.mode === 'record') this.log(EventKind.RTC, encodeU64(t));
     return t;
@@ -254,22 +305,29 @@ export class Gate {
 
   /** Semihosting's host answers (files confined to `root`, time, clock). */
   semihostHost(root: string): SemihostHost {
-    if (this.mode === 'replay') {
-      return new ReplayedSemihost((method) => {
-        const f = this.expect(EventKind.SEMIHOST, `semihosting ${method}`);
-        const d = this.decode(f, decodeSemihost);
-        if (d.method !== method) throw new ReplayStop('diverged', `replay diverged at ${this.here()}: the guest asked semihosting for ${method}, the recording answered ${d.method}`, this.machine.icount(), 125);
-        return d.result;
-      });
-    }
+    const replayed = new ReplayedSemihost((method) => {
+      const f = this.expect(EventKind.SEMIHOST, `semihosting ${method}`);
+      const d = this.decode(f, decodeSemihost);
+      if (d.method !== method) throw new ReplayStop('diverged', `replay diverged at ${this.here()}: the guest asked semihosting for ${method}, the recording answered ${d.method}`, this.machine.icount(), 125);
+      return d.result;
+    });
+    if (this.mode === 'replay') return replayed;
     const host = new HostSemihost(root, this.clock);
-    if (this.mode === 'record') return new RecordingSemihost(host, (payload) => this.log(EventKind.SEMIHOST, payload));
-    return host;
+    if (this.mode !== 'record') return host;
+    // A recording answers from its log while in history (no host file is touched twice).
+    const recording = new RecordingSemihost(host, (payload) => this.log(EventKind.SEMIHOST, payload));
+    const h = (): SemihostHost => (this.history ? replayed : recording);
+    return {
+      open: (name, mode) => h().open(name, mode), close: (fd) => h().close(fd), read: (fd, n) => h().read(fd, n),
+      write: (fd, data) => h().write(fd, data), seek: (fd, pos) => h().seek(fd, pos), flen: (fd) => h().flen(fd),
+      istty: (fd) => h().istty(fd), remove: (name) => h().remove(name), rename: (a, b) => h().rename(a, b),
+      time: () => h().time(), clock: () => h().clock(), elapsedNs: () => h().elapsedNs(), errno: () => h().errno(),
+    };
   }
 
   /** A console byte for semihosting: a byte, 'wait' (none typed yet) or 'eof'. */
   takeConsoleByte(): number | 'wait' | 'eof' {
-    if (this.mode === 'replay') {
+    if (this.replaying) {
       const p = this.expect(EventKind.CONSOLE, 'a console byte').payload;
       return p.length === 0 ? 'eof' : p[0];
     }
@@ -309,7 +367,14 @@ export class Gate {
   finish(reason: EndReason, status: number): void {
     if (this.mode === 'record') {
       if (this.writer === undefined) return;
-      this.log(EventKind.END, encodeEnd(reason, status));
+      if (this.history) {
+        // Ending while in the past: the recording ends where it had got to, at the frontier.
+        const f = this.frontier!;
+        this.writer.append(EventKind.END, f.icount, encodeEnd(reason, status), f.digest);
+        this.events = f.events + 1;
+      } else {
+        this.log(EventKind.END, encodeEnd(reason, status));
+      }
       this.writer.close();
       return;
     }
@@ -331,7 +396,7 @@ export class Gate {
 
   save(): GateState {
     const s: GateState = { mode: this.mode, events: this.events, nextDigest: this.nextDigest };
-    if (this.mode === 'replay') {
+    if (this.replaying) {
       s.reader = this.aheadPos;
       s.lastFrameIcount = this.lastFrameIcount;
     } else if (this.mode === 'record' && this.writer !== undefined) {
@@ -341,13 +406,43 @@ export class Gate {
     return s;
   }
 
-  /** Moves to a snapshot's place in the log. Only a replay can go back: a recording cannot unwrite. */
+  /**
+   * Moves to a snapshot's place in the log. A replay just moves its reader. A recording cannot
+   * unwrite its log, so it goes "in history": it replays the frames written so far up to the
+   * frontier, then records again (see the top of this file).
+   */
   restore(s: GateState): void {
-    if (this.mode !== 'replay' || s.reader === undefined) throw new Error(`cannot restore a ${s.mode} snapshot while in ${this.mode} mode: only replay can move in time`);
+    if (!this.canTravel || s.reader === undefined) throw new Error(`cannot restore a ${s.mode} snapshot while in ${this.mode} mode: only replay can move in time`);
+    if (this.mode === 'record') {
+      const m = this.machine;
+      // Called before the hart is restored: the machine is still where recording left off.
+      if (!this.history) this.frontier = { icount: m.icount(), digest: m.digest(), nextDigest: this.nextDigest, events: this.events };
+      this.history = true;
+      this.readWritten();
+    }
     this.reader!.restore(s.reader!);
     this.readAhead();
     this.lastFrameIcount = s.lastFrameIcount!;
     this.events = s.events;
+  }
+
+  /** Record mode: a reader over every frame written so far (the file is re-read when it grew). */
+  private readWritten(): void {
+    const w = this.writer!;
+    w.flush();
+    if (this.reader !== undefined && this.readerBytes === w.bytesWritten) return;
+    this.reader = RrReader.fromBytes(w.path, fs.readFileSync(w.path));
+    this.readerBytes = w.bytesWritten;
+  }
+
+  /** Record mode: history has been replayed up to the frontier; record from here on. */
+  private goLive(): void {
+    const f = this.frontier!;
+    this.history = false;
+    this.frontier = undefined;
+    this.nextDigest = f.nextDigest;
+    this.events = f.events;
+    this.ahead = undefined;
   }
 
   /** Where the replay is in its file (for query-replay). */
@@ -358,6 +453,11 @@ export class Gate {
   /** Replay: the end frame's icount, if the file has one (for progress). */
   get frameIcount(): number {
     return this.lastFrameIcount;
+  }
+
+  /** Record mode: writes buffered frames to the file now (for readers of the file being written). */
+  flushRecording(): void {
+    this.writer?.flush();
   }
 }
 
