@@ -169,13 +169,19 @@ test('dump prints the header and one line per event', async () => {
 
 test('kill -9 of a recorder leaves an rrfile that replays to its last frame', async () => {
   const elf = path.join(EXAMPLES, 'echo.elf');
-  for (const [i, delay] of [700, 1300, 2100].entries()) {
+  let seed = 7;
+  for (let i = 0; i < 3; i++) {
     const file = path.join(tmp, `killed-${i}.rr`);
     const child = spawn(node, [CLI, 'record', '--rrfile', file, elf], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (b: Buffer) => { out += b.toString('latin1'); });
-    const typer = setInterval(() => child.stdin.write('x\n'), 150);
-    await new Promise((r) => setTimeout(r, delay));
+    const typer = setInterval(() => child.stdin.write('x\n'), 100);
+    // Kill at a random moment after the guest has taken some input (however slow this machine
+    // is), leaving the recorder well over its 50 ms flush interval to have written that input.
+    const lines = 2 + (i % 3);
+    while ((out.match(/X #/g) ?? []).length < lines) await new Promise((r) => setTimeout(r, 20));
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    await new Promise((r) => setTimeout(r, 400 + (seed % 600)));
     clearInterval(typer);
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
