@@ -1,10 +1,15 @@
 // One RV32IMAC hart with machine and user modes: state, the interpreter loop, CSRs and traps.
 //
-// The interpreter decodes each instruction once and caches the decoded fields per RAM page
-// (two Int32 words per halfword slot), dropped when the page is written. The loop runs until
-// `limit` (an icount) or until something the machine must look at happens (an MMIO access, a
-// CSR write, mret, wfi); the machine then syncs devices, delivers interrupts and calls again.
-// icount counts retired instructions: a trapping instruction does not retire.
+// `execute(limit)` runs until `limit` (an icount) or until something the machine must look at
+// happens (an MMIO access, a CSR write, mret, wfi); the machine then syncs devices, delivers
+// interrupts and calls again. icount counts retired instructions: a trapping instruction does
+// not retire.
+//
+// Two engines, with identical results (test/jit.test.ts checks it): the block JIT (jit.ts, on by
+// default), which runs translated regions while the instruction budget allows and hands
+// everything else to the interpreter; and the interpreter, the reference, which decodes each
+// instruction once and caches the decoded fields per RAM page (two Int32 words per halfword
+// slot), dropped when the page is written. See docs/performance.md.
 import { Op } from '../isa/opcodes';
 import { decode, isLong, type Decoded } from '../isa/decode';
 import { Ram, PAGE_DIRTY, PAGE_SHIFT } from '../mem/ram';
@@ -14,6 +19,10 @@ import {
   MIE_WRITABLE, MISA_VALUE, PRIV_M, PRIV_U, IRQ_MEI, IRQ_MSI, IRQ_MTI,
 } from './csr';
 import { Cause } from './trap';
+import { mulh, mulhu, mulhsu } from './arith';
+import { Jit, type JitHart } from './jit';
+
+export { mulh, mulhu, mulhsu };
 
 /** Why `execute` returned. */
 export const enum Exit {
@@ -52,6 +61,18 @@ const COMPRESSED = 1 << 23;
 const TRAP = { trap: true };
 const EMPTY_PAGE: Int32Array = new Int32Array(0);
 
+/** A region call runs at most this many instructions (keeps its budget a small integer). */
+const JIT_BUDGET_CAP = 1 << 30;
+
+/** RVREPLAY_JIT=0 in the environment turns the JIT off by default (to compare, or as an escape hatch). */
+const JIT_DEFAULT = typeof process === 'undefined' || process.env?.RVREPLAY_JIT !== '0';
+
+export interface HartOptions {
+  hartId?: number;
+  /** Run translated code (default: on, unless RVREPLAY_JIT=0); off: the interpreter only. */
+  jit?: boolean;
+}
+
 const SEMIHOST_PRE = 0x01f01013; // slli x0, x0, 0x1f
 const SEMIHOST_POST = 0x40705013; // srai x0, x0, 7
 
@@ -62,7 +83,7 @@ export interface HartState {
   pmpcfg: number[]; pmpaddr: number[]; resAddr: number; resValue: number; waiting: boolean;
 }
 
-export class Hart {
+export class Hart implements JitHart {
   readonly x = new Int32Array(32);
   pc = 0;
   priv = PRIV_M;
@@ -100,14 +121,26 @@ export class Hart {
   private dcache: (Int32Array | undefined)[];
   private trapCause = 0;
   private trapTval = 0;
+  /** Trap-loop detection, across the interpreter calls of one execute(). */
+  private lastTrapIcount = -1;
+  private trapStreak = 0;
+  /** The JIT (always built: turning it on and off keeps its translations). */
+  readonly jit: Jit;
+  /** Run translated code; false: the interpreter only. May be changed between execute() calls. */
+  useJit: boolean;
+  /** Set when translated code was dropped (see jit.ts). */
+  jitStale = false;
 
-  constructor(private readonly platform: HartPlatform, hartId = 0) {
+  constructor(private readonly platform: HartPlatform, opts: HartOptions | number = {}) {
+    const o: HartOptions = typeof opts === 'number' ? { hartId: opts } : opts;
     this.bus = platform.bus;
     this.ram = platform.bus.ram;
     this.ramBase = this.ram.base;
     this.ramSize = this.ram.size;
-    this.hartId = hartId;
+    this.hartId = o.hartId ?? 0;
+    this.useJit = o.jit ?? JIT_DEFAULT;
     this.dcache = new Array(this.ram.size >>> PAGE_SHIFT);
+    this.jit = new Jit(this, this.ram);
     this.ram.onCodeWrite = (off, size) => this.invalidateCode(off, size);
     this.reset(0);
   }
@@ -131,18 +164,33 @@ export class Hart {
     this.waiting = false;
   }
 
-  /** Drops decoded instructions overlapping RAM bytes [off, off+size) (self-modifying code, loads). */
-  private invalidateCode(off: number, size: number): void {
+  /**
+   * Drops decoded and translated instructions overlapping RAM bytes [off, off+size). Stores reach
+   * this through Ram.touch for pages marked PAGE_CODE; whoever rewrites RAM behind the Ram's back
+   * must call it (or flushDecodeCache) for the bytes it changed.
+   */
+  invalidateCode(off: number, size: number): void {
     // Start one halfword early: a 4-byte instruction there reaches into the written bytes.
     for (let s = Math.max(0, (off & ~1) - 2); s < off + size; s += 2) {
       const pg = this.dcache[s >>> PAGE_SHIFT];
       if (pg !== undefined) pg[s & 0xffe] = 0;
     }
+    this.jit.invalidate(off, size);
   }
 
-  /** Drops every decoded instruction (after RAM is replaced wholesale: loading, snapshot restore). */
+  /** Drops every decoded and translated instruction (after RAM is replaced wholesale: loading, snapshot restore). */
   flushDecodeCache(): void {
     this.dcache = new Array(this.ram.size >>> PAGE_SHIFT);
+    this.jit.flush();
+  }
+
+  /**
+   * Keeps translated code off a RAM page (or allows it again), dropping what is translated there.
+   * The hook for breakpoints and watchpoints: code on a flagged page always runs in the
+   * interpreter (where a per-instruction check can go), so they cost nothing on other pages.
+   */
+  setPageNoJit(page: number, on: boolean): void {
+    this.jit.setNoJit(page, on);
   }
 
   // ---- interrupts and traps -------------------------------------------------------------
@@ -315,10 +363,60 @@ export class Hart {
     return w;
   }
 
-  // ---- the interpreter -------------------------------------------------------------------
+  // ---- execute: the JIT dispatcher -----------------------------------------------------------
 
   /** Runs until icount reaches `limit` or an event needs the machine. */
   execute(limit: number): Exit {
+    this.lastTrapIcount = -1;
+    this.trapStreak = 0;
+    return this.useJit ? this.runJit(limit) : this.interp(limit);
+  }
+
+  /**
+   * Runs translated regions while the budget allows. The interpreter runs what they do not: an
+   * instruction a region stopped at, pcs outside RAM, a block longer than the budget left (to the
+   * limit, exactly). It returns to the machine exactly where the interpreter alone would: only on
+   * the interpreter's own exits, or at the limit.
+   */
+  private runJit(limit: number): Exit {
+    const jit = this.jit;
+    for (;;) {
+      const left = limit - this.icount;
+      if (left <= 0) return Exit.LIMIT;
+      const e = jit.entry(this.pc);
+      if (e === undefined) {
+        // Cold code (or outside RAM, or on a page kept from the JIT): a block in the interpreter.
+        const ex = this.interp(limit, true);
+        if (ex !== Exit.LIMIT) return ex;
+        continue;
+      }
+      if (e.fn === null) {
+        const ex = this.interp(this.icount + 1);
+        if (ex !== Exit.LIMIT) return ex;
+        continue;
+      }
+      if (e.need > left) return this.interp(limit);
+      const avail = left < JIT_BUDGET_CAP ? left : JIT_BUDGET_CAP;
+      jit.stats.runs++;
+      const r = e.fn(e.label, avail - e.need);
+      if (r >= 0) {
+        this.icount += avail - r;
+      } else {
+        jit.stats.bails++;
+        this.icount += avail + 1 + r;
+        const ex = this.interp(this.icount + 1);
+        if (ex !== Exit.LIMIT) return ex;
+      }
+    }
+  }
+
+  // ---- the interpreter -------------------------------------------------------------------
+
+  /**
+   * The interpreter: runs until icount reaches `limit` or an event needs the machine; with
+   * `toJump`, also stops after the first branch or jump (the JIT runs cold code a block at a time).
+   */
+  private interp(limit: number, toJump = false): Exit {
     const x = this.x;
     const ram = this.ram;
     const u8 = ram.u8;
@@ -332,8 +430,6 @@ export class Hart {
     let icount = this.icount;
     let exit = Exit.LIMIT;
     let pgNo = -1;
-    let lastTrapIcount = -1;
-    let trapStreak = 0;
     let pg: Int32Array = EMPTY_PAGE;
     for (;;) {
       try {
@@ -372,14 +468,14 @@ export class Hart {
           switch (op) {
             case Op.LUI: x[rd] = imm; break;
             case Op.AUIPC: x[rd] = pc + imm; break;
-            case Op.JAL: x[rd] = npc; npc = (pc + imm) >>> 0; break;
-            case Op.JALR: { const t = (x[rs1] + imm) & ~1; x[rd] = npc; npc = t >>> 0; break; }
-            case Op.BEQ: if (x[rs1] === x[rs2]) npc = (pc + imm) >>> 0; break;
-            case Op.BNE: if (x[rs1] !== x[rs2]) npc = (pc + imm) >>> 0; break;
-            case Op.BLT: if (x[rs1] < x[rs2]) npc = (pc + imm) >>> 0; break;
-            case Op.BGE: if (x[rs1] >= x[rs2]) npc = (pc + imm) >>> 0; break;
-            case Op.BLTU: if ((x[rs1] >>> 0) < (x[rs2] >>> 0)) npc = (pc + imm) >>> 0; break;
-            case Op.BGEU: if ((x[rs1] >>> 0) >= (x[rs2] >>> 0)) npc = (pc + imm) >>> 0; break;
+            case Op.JAL: x[rd] = npc; npc = (pc + imm) >>> 0; if (toJump) limit = icount + 1; break;
+            case Op.JALR: { const t = (x[rs1] + imm) & ~1; x[rd] = npc; npc = t >>> 0; if (toJump) limit = icount + 1; break; }
+            case Op.BEQ: if (x[rs1] === x[rs2]) npc = (pc + imm) >>> 0; if (toJump) limit = icount + 1; break;
+            case Op.BNE: if (x[rs1] !== x[rs2]) npc = (pc + imm) >>> 0; if (toJump) limit = icount + 1; break;
+            case Op.BLT: if (x[rs1] < x[rs2]) npc = (pc + imm) >>> 0; if (toJump) limit = icount + 1; break;
+            case Op.BGE: if (x[rs1] >= x[rs2]) npc = (pc + imm) >>> 0; if (toJump) limit = icount + 1; break;
+            case Op.BLTU: if ((x[rs1] >>> 0) < (x[rs2] >>> 0)) npc = (pc + imm) >>> 0; if (toJump) limit = icount + 1; break;
+            case Op.BGEU: if ((x[rs1] >>> 0) >= (x[rs2] >>> 0)) npc = (pc + imm) >>> 0; if (toJump) limit = icount + 1; break;
             case Op.LB: {
               const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
               if (o < ramSize) x[rd] = (u8[o] << 24) >> 24;
@@ -533,11 +629,11 @@ export class Hart {
         this.icount = icount;
         this.takeTrap(this.trapCause, this.trapTval, false);
         pc = this.pc;
-        if (icount === lastTrapIcount) {
-          if (++trapStreak >= TRAP_LOOP_LIMIT) { exit = Exit.TRAP_LOOP; break; }
+        if (icount === this.lastTrapIcount) {
+          if (++this.trapStreak >= TRAP_LOOP_LIMIT) { exit = Exit.TRAP_LOOP; break; }
         } else {
-          lastTrapIcount = icount;
-          trapStreak = 1;
+          this.lastTrapIcount = icount;
+          this.trapStreak = 1;
         }
         // Loads/stores that reached the slow path lowered the limit before faulting; a trap is
         // not an event the machine must see, but stopping here is harmless and keeps this simple.
@@ -658,20 +754,3 @@ function lo32(v: number): number { return (v % TWO32) | 0; }
 function hi32(v: number): number { return Math.floor(v / TWO32) | 0; }
 function setLo(v: number, lo: number): number { return Math.floor(v / TWO32) * TWO32 + (lo >>> 0); }
 function setHi(v: number, hi: number): number { return (hi >>> 0) * TWO32 + (v % TWO32); }
-
-/** High 32 bits of the unsigned 64-bit product. */
-export function mulhu(a: number, b: number): number {
-  a >>>= 0; b >>>= 0;
-  const al = a & 0xffff, ah = a >>> 16, bl = b & 0xffff, bh = b >>> 16;
-  const lh = al * bh, hl = ah * bl;
-  const mid = ((al * bl) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  return (ah * bh + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 65536)) | 0;
-}
-/** High 32 bits of the signed 64-bit product. */
-export function mulh(a: number, b: number): number {
-  return (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
-}
-/** High 32 bits of signed a times unsigned b. */
-export function mulhsu(a: number, b: number): number {
-  return (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
-}
