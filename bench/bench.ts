@@ -1,6 +1,7 @@
-// `npm run bench`: rvreplay against QEMU on the same workload in the same run, as ratios
-// (these machines are noisy: absolute figures mean little, side-by-side ratios do).
-// Prints a table and writes it to bench/results.md.
+// `npm run bench`: rvreplay (with its JIT, and with the interpreter alone: RVREPLAY_JIT=0)
+// against QEMU on the same workload in the same run, as ratios (these machines are noisy:
+// absolute figures mean little, side-by-side ratios do). Prints a table and writes it to
+// bench/results.md.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,9 +17,9 @@ const QEMU = 'qemu-system-riscv32';
 
 interface Sample { seconds: number; stdout: string }
 
-function timeCommand(cmd: string, args: string[]): Sample {
+function timeCommand(cmd: string, args: string[], env?: Record<string, string>): Sample {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: 'latin1', maxBuffer: 1 << 24 });
+  const r = spawnSync(cmd, args, { encoding: 'latin1', maxBuffer: 1 << 24, env: { ...process.env, ...env } });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return { seconds, stdout: r.stdout };
@@ -35,20 +36,26 @@ function instret(stdout: string): number {
 async function main(): Promise<void> {
   const haveQemu = spawnSync('sh', ['-c', `command -v ${QEMU}`]).status === 0;
   const ours: number[] = [];
+  const interp: number[] = [];
   const qemu: number[] = [];
   let insns = 0;
   for (let i = 0; i < RUNS; i++) {
-    // Interleaved, so a noisy neighbour slows both sides alike.
+    // Interleaved, so a noisy neighbour slows every side alike.
     const o = timeCommand(process.execPath, [CLI, 'run', BENCH_ELF]);
     ours.push(o.seconds);
     insns = instret(o.stdout);
+    const n = timeCommand(process.execPath, [CLI, 'run', BENCH_ELF], { RVREPLAY_JIT: '0' });
+    if (instret(n.stdout) !== insns) throw new Error(`the interpreter retired ${instret(n.stdout)} instructions, the JIT ${insns}`);
+    interp.push(n.seconds);
     if (haveQemu) qemu.push(timeCommand(QEMU, ['-M', 'virt', '-nographic', '-bios', 'none', '-icount', 'shift=0', '-kernel', BENCH_ELF]).seconds);
-    process.stderr.write(`run ${i + 1}/${RUNS}: rvreplay ${o.seconds.toFixed(2)}s${haveQemu ? `, QEMU ${qemu[i].toFixed(2)}s` : ''}\n`);
+    process.stderr.write(`run ${i + 1}/${RUNS}: rvreplay ${o.seconds.toFixed(2)}s, interpreter ${n.seconds.toFixed(2)}s${haveQemu ? `, QEMU ${qemu[i].toFixed(2)}s` : ''}\n`);
   }
   const o = median(ours);
+  const n = median(interp);
   const q = haveQemu ? median(qemu) : NaN;
   const fmt = (s: number): string => (Number.isNaN(s) ? 'n/a' : `${s.toFixed(3)} s`);
   const mips = (s: number): string => (Number.isNaN(s) ? 'n/a' : (insns / s / 1e6).toFixed(1));
+  const ratio = (s: number): string => (haveQemu ? (q / s).toFixed(2) + '×' : 'n/a');
   const lines = [
     `# rvreplay benchmarks`,
     ``,
@@ -58,10 +65,13 @@ async function main(): Promise<void> {
     ``,
     `| figure | rvreplay | QEMU | QEMU time / rvreplay time |`,
     `|---|---|---|---|`,
-    `| plain run, wall time | ${fmt(o)} | ${fmt(q)} | ${haveQemu ? (q / o).toFixed(2) + '×' : 'n/a'} |`,
+    `| plain run, wall time | ${fmt(o)} | ${fmt(q)} | ${ratio(o)} |`,
     `| plain run, MIPS | ${mips(o)} | ${mips(q)} | |`,
+    `| interpreter only (RVREPLAY_JIT=0), wall time | ${fmt(n)} | ${fmt(q)} | ${ratio(n)} |`,
+    `| interpreter only, MIPS | ${mips(n)} | ${mips(q)} | |`,
     ``,
     `A ratio of 1.0× means as fast as QEMU; the interpreter's floor is 0.25× (issue 2), the JIT's goal 1.0× (issue 7).`,
+    `Wall time is the whole process, start-up and the JIT's warm-up included; see docs/performance.md.`,
   ];
   // Record/replay and time travel (issues 3 and 4): same table shape, QEMU side by side.
   const rr = measureRecordReplay(CLI, BENCH_ELF, RUNS, haveQemu);
