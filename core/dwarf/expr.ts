@@ -4,7 +4,7 @@
 // Values on the stack are of DWARF's generic type, address-sized: unsigned 32-bit on RV32.
 // Anything the evaluator cannot do (typed-stack operations, TLS, implicit pointers, an entry
 // value nobody can recover) yields an 'unavailable' location with the reason, so the UI can say
-// "<optimized out>" honestly instead of showing a wrong number.
+// "<optimized out>" or "<error: ...>" honestly instead of showing a wrong number.
 import { OP } from './constants';
 import { Reader, hex } from './reader';
 
@@ -48,6 +48,13 @@ const MAX_STACK = 1000;
 
 class Unavailable extends Error {}
 
+/**
+ * The reasons shown as `<reason>`, in gdb's words: values the compiler did not keep (no location
+ * here, an entry value no call site recorded, an implicit pointer) are "optimized out"; a
+ * register an outer frame did not save is "not saved"; anything else is an "error: ...".
+ */
+const OPTIMIZED_OUT = 'optimized out';
+
 const u32 = (n: number): number => n >>> 0;
 
 /**
@@ -82,7 +89,7 @@ function run(expr: Uint8Array, ctx: ExprContext, where: string, initial: number[
   let special: SimpleLocation | undefined;
 
   const push = (v: number): void => {
-    if (stack.length >= MAX_STACK) throw new Unavailable('expression stack overflow');
+    if (stack.length >= MAX_STACK) throw new Unavailable('error: DWARF expression stack overflow');
     stack.push(u32(v));
   };
   const pop = (): number => {
@@ -96,13 +103,13 @@ function run(expr: Uint8Array, ctx: ExprContext, where: string, initial: number[
   };
   const reg = (n: number): number => {
     const v = ctx.reg(n);
-    if (v === undefined) throw new Unavailable(`register ${n} is not known in this frame`);
+    if (v === undefined) throw new Unavailable('not saved');
     return v;
   };
   const load = (addr: number, size: number): number => {
-    if (size !== 1 && size !== 2 && size !== 4) throw new Unavailable(`DW_OP_deref_size ${size} is not supported`);
+    if (size !== 1 && size !== 2 && size !== 4) throw new Unavailable(`error: DW_OP_deref_size ${size} is not supported`);
     const v = ctx.mem(u32(addr), size);
-    if (v === undefined) throw new Unavailable(`cannot read memory at ${hex(u32(addr))}`);
+    if (v === undefined) throw new Unavailable(`error: Cannot access memory at address ${hex(u32(addr))}`);
     return v;
   };
   const signed = (v: number): number => v | 0;
@@ -111,7 +118,7 @@ function run(expr: Uint8Array, ctx: ExprContext, where: string, initial: number[
   };
 
   for (let steps = 0; r.pos < r.length; steps++) {
-    if (steps > MAX_STEPS) throw new Unavailable('expression does not terminate');
+    if (steps > MAX_STEPS) throw new Unavailable('error: DWARF expression does not terminate');
     const opAt = r.pos;
     const op = r.u8();
     if (op === OP.GNU_uninit) continue; // a marker on the preceding location, not an operation
@@ -143,7 +150,7 @@ function run(expr: Uint8Array, ctx: ExprContext, where: string, initial: number[
       case OP.div: {
         const a = signed(pop());
         const b = signed(pop());
-        if (a === 0) throw new Unavailable('division by zero in DWARF expression');
+        if (a === 0) throw new Unavailable('error: Division by zero');
         push(Math.trunc(b / a));
         break;
       }
@@ -151,7 +158,7 @@ function run(expr: Uint8Array, ctx: ExprContext, where: string, initial: number[
       case OP.mod: {
         const a = pop();
         const b = pop();
-        if (a === 0) throw new Unavailable('division by zero in DWARF expression');
+        if (a === 0) throw new Unavailable('error: Division by zero');
         push(b % a);
         break;
       }
@@ -186,13 +193,13 @@ function run(expr: Uint8Array, ctx: ExprContext, where: string, initial: number[
       case OP.fbreg: {
         const off = r.sleb();
         const fb = ctx.frameBase?.();
-        if (fb === undefined) throw new Unavailable('the frame base is not known');
+        if (fb === undefined) throw new Unavailable('error: the frame base is not known');
         push(fb + off);
         break;
       }
       case OP.call_frame_cfa: {
         const cfa = ctx.cfa?.();
-        if (cfa === undefined) throw new Unavailable('the frame address (CFA) is not known');
+        if (cfa === undefined) throw new Unavailable('error: the frame address (CFA) is not known');
         push(cfa);
         break;
       }
@@ -215,28 +222,28 @@ function run(expr: Uint8Array, ctx: ExprContext, where: string, initial: number[
       case OP.entry_value: case OP.GNU_entry_value: {
         const block = r.bytesN(r.uleb());
         const v = ctx.entryValue?.(block);
-        if (v === undefined) throw new Unavailable('optimized out (entry value unknown)');
+        if (v === undefined) throw new Unavailable(OPTIMIZED_OUT);
         push(v);
         break;
       }
       case OP.addrx: case OP.constx: case OP.GNU_addr_index: case OP.GNU_const_index: {
         const v = ctx.indexedAddr?.(r.uleb());
-        if (v === undefined) throw new Unavailable('address index cannot be resolved');
+        if (v === undefined) throw new Unavailable('error: DW_OP_addrx index cannot be resolved');
         push(v);
         break;
       }
       case OP.implicit_pointer: case OP.GNU_implicit_pointer:
         // The value is a pointer to something that exists only as debug info: we cannot show it.
-        throw new Unavailable('optimized out (implicit pointer)');
+        throw new Unavailable(OPTIMIZED_OUT);
       case OP.GNU_parameter_ref:
-        throw new Unavailable('optimized out (parameter reference)');
+        throw new Unavailable(OPTIMIZED_OUT);
       case OP.xderef: case OP.xderef_size: case OP.xderef_type:
       case OP.push_object_address: case OP.call2: case OP.call4: case OP.call_ref:
       case OP.form_tls_address: case OP.GNU_push_tls_address:
       case OP.const_type: case OP.GNU_const_type: case OP.regval_type: case OP.GNU_regval_type:
       case OP.deref_type: case OP.GNU_deref_type: case OP.convert: case OP.GNU_convert:
       case OP.reinterpret: case OP.GNU_reinterpret: case OP.GNU_variable_value:
-        throw new Unavailable(`unsupported DWARF operation ${hex(op)}`);
+        throw new Unavailable(`error: unsupported DWARF operation ${hex(op)}`);
       default:
         r.fail(`unknown DWARF operation ${hex(op)}`, opAt);
     }

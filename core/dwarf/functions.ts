@@ -180,7 +180,7 @@ export class FunctionIndex {
     let node: Die | undefined = fn.die;
     for (let depth = 0; node !== undefined && depth < 64; depth++) {
       let next: Die | undefined;
-      for (const c of node.children) {
+      for (const c of scopeChildren(node)) {
         if (c.tag !== TAG.lexical_block && c.tag !== TAG.inlined_subroutine) continue;
         if (!inRanges(dieRanges(c), pc)) continue;
         next = c;
@@ -202,29 +202,39 @@ export class FunctionIndex {
 
   /**
    * Parameters or locals declared directly in a function or block DIE. For a concrete instance of
-   * an abstract function (inlined or out-of-line copy), variables of the abstract origin with no
-   * concrete counterpart are added too, as gdb shows them: optimized out, or statics.
+   * an abstract function (inlined or out-of-line copy), what the abstract origin declares and no
+   * concrete child refers to is added too, as gdb does: variables (optimized out, or statics)
+   * and the contents of abstract blocks that have no concrete counterpart.
    */
   variablesOf(block: Die, want: 'parameter' | 'local', frameDie: Die | undefined): Variable[] {
     const tag = want === 'parameter' ? TAG.formal_parameter : TAG.variable;
     const out: Variable[] = [];
-    const seenOrigins = new Set<Die>();
-    for (const c of block.children) {
+    for (const c of scopeChildren(block)) {
       if (c.tag !== tag) continue;
-      const o = c.ref(AT.abstract_origin);
-      if (o !== undefined) seenOrigins.add(o);
       const v = this.variable(c, want, frameDie);
       if (v !== undefined) out.push(v);
     }
     const origin = block.ref(AT.abstract_origin);
-    if (origin !== undefined && origin !== block) {
-      for (const c of origin.children) {
-        if (c.tag !== tag || seenOrigins.has(c)) continue;
-        // The abstract DIE has a location only for statics, which are valid in every instance.
-        const v = this.variable(c, want, frameDie);
-        if (v !== undefined) out.push(v);
-      }
+    if (origin === undefined || origin === block) return out;
+    const seen = new Set<Die>();
+    for (const c of block.children) {
+      if (c.tag === TAG.call_site || c.tag === TAG.GNU_call_site) continue;
+      const o = c.origin();
+      if (o !== c) seen.add(o);
     }
+    const inherit = (abstract: Die, depth: number): void => {
+      for (const c of abstract.children) {
+        if (seen.has(c)) continue;
+        if (c.tag === tag) {
+          // The abstract DIE has a location only for statics, which are valid in every instance.
+          const v = this.variable(c, want, frameDie);
+          if (v !== undefined) out.push(v);
+        } else if (c.tag === TAG.lexical_block && depth < 32) {
+          inherit(c, depth + 1);
+        }
+      }
+    };
+    inherit(origin, 0);
     return out;
   }
 
@@ -289,4 +299,37 @@ export class FunctionIndex {
     walk(unit.root(), 0);
     return out;
   }
+}
+
+/** True when a DIE has any pc attribute (low_pc with high_pc, or ranges). */
+function hasPcRange(d: Die): boolean {
+  return d.has(AT.ranges) || (d.has(AT.low_pc) && d.has(AT.high_pc));
+}
+
+/**
+ * A scope's children as gdb sees them: a lexical block without pc attributes is no block (its
+ * children belong to the enclosing scope, as old GCCs meant), and one whose ranges are empty or
+ * invalid is dropped with everything in it.
+ */
+export function scopeChildren(d: Die, depth = 0): Die[] {
+  const out: Die[] = [];
+  for (const c of d.children) {
+    if (c.tag === TAG.lexical_block) {
+      if (!hasPcRange(c)) {
+        if (depth < 32) out.push(...scopeChildren(c, depth + 1));
+        continue;
+      }
+      // Blocks of abstract instances have no code; they stay so the concrete ones can refer to them.
+      if (dieRanges(c).length === 0 && !isAbstract(d)) continue;
+    }
+    out.push(c);
+  }
+  return out;
+}
+
+function isAbstract(d: Die): boolean {
+  for (let p: Die | undefined = d, i = 0; p !== undefined && i < 64; p = p.parent, i++) {
+    if (p.tag === TAG.subprogram) return p.has(AT.inline);
+  }
+  return false;
 }

@@ -6,10 +6,10 @@
 // throw on bad DWARF: a broken unit, line table or FDE is skipped and its one-line DwarfError
 // message is added to `problems` (the adapter can show them once); a variable whose location
 // cannot be evaluated shows as `<error: ...>`. Bugs (anything not a DwarfError) still throw.
-import type { ElfImage } from '../elf/elf';
+import type { ElfImage, ElfSymbol } from '../elf/elf';
 import { CallFrameInfo, type CfiRow, type Fde } from './cfi';
 import { AT, TAG } from './constants';
-import { FunctionIndex, type FunctionInfo, type Scope, type Variable } from './functions';
+import { FunctionIndex, scopeChildren, type FunctionInfo, type Scope, type Variable } from './functions';
 import { InfoSection, type Die, type Unit } from './info';
 import { parseLineTable, type LineTable } from './line';
 import { LineIndex, type LineInfo, type LineRange } from './lines';
@@ -43,6 +43,9 @@ export interface BreakpointLocation {
 
 const DW_LANG_Mips_Assembler = 0x8001;
 const PF_X = 1;
+const SHF_ALLOC = 0x2;
+const SHF_EXECINSTR = 0x4;
+const SHT_NOBITS_ = 8;
 
 export class DebugInfo {
   /** One-line messages about debug info that was skipped because it is malformed. */
@@ -225,7 +228,7 @@ export class DebugInfo {
     if (fn === undefined) return undefined;
     let node: Die = fn.die;
     for (let depth = 0; depth < 64; depth++) {
-      const next = node.children.find((c) => (c.tag === TAG.lexical_block || c.tag === TAG.inlined_subroutine) && inRanges(dieRanges(c), pc));
+      const next = scopeChildren(node).find((c) => (c.tag === TAG.lexical_block || c.tag === TAG.inlined_subroutine) && inRanges(dieRanges(c), pc));
       if (next === undefined) break;
       node = next;
     }
@@ -256,13 +259,23 @@ export class DebugInfo {
 
   /**
    * Where a function breakpoint on `name` goes, as gdb sets it: past the prologue of each
-   * out-of-line copy (see breakpointAddress), and at the entry of every inlined instance.
+   * out-of-line copy (see breakpointAddress), and at the entry of every inlined instance; for a
+   * name only the ELF symbol table knows, at that symbol.
    */
   functionBreakpointAddresses(name: string): number[] {
     const f = this.functions();
     const out = new Set<number>();
     for (const fn of f.functionsByName(name)) out.add(this.breakpointAddress(fn));
     for (const fn of f.inlinedInstances(name)) out.add(fn.lowPc);
+    if (out.size === 0) {
+      // An ELF symbol only (an alias such as picolibc's __d_vfprintf, or code without DWARF):
+      // the function at its address, if DWARF has one there, else the address itself.
+      const sym = this.elf.symbol(name);
+      if (sym !== undefined && sym.type === 'func' && sym.shndx !== 0) {
+        const fn = this.functionAt(sym.value);
+        out.add(fn !== undefined && fn.lowPc === sym.value ? this.breakpointAddress(fn) : sym.value);
+      }
+    }
     return [...out].sort((a, b) => a - b);
   }
 
@@ -477,10 +490,23 @@ export class DebugInfo {
 
   /** "g_nodes+8" for an address inside a symbol, as gdb annotates pointers. */
   symbolize(addr: number): string | undefined {
-    const s = this.elf.symbolAt(addr >>> 0);
-    if (s === undefined || s.name === '' || s.type === 'section' || s.type === 'file') return undefined;
-    const off = (addr >>> 0) - s.value;
-    return off === 0 ? s.name : `${s.name}+${off}`;
+    addr >>>= 0;
+    const secIdx = this.elf.sections.findIndex((sec) => (sec.flags & SHF_ALLOC) !== 0 && sec.type !== SHT_NOBITS_ && addr >= sec.addr && addr < sec.addr + sec.size);
+    const bssIdx = secIdx >= 0 ? secIdx : this.elf.sections.findIndex((sec) => (sec.flags & SHF_ALLOC) !== 0 && addr >= sec.addr && addr < sec.addr + sec.size);
+    if (bssIdx < 0) return undefined;
+    const text = (this.elf.sections[bssIdx].flags & SHF_EXECINSTR) !== 0;
+    // gdb's minimal-symbol rule: the nearest symbol at or below addr in the address's section;
+    // one with a size must contain addr; a zero-size one counts only in code sections.
+    let best: ElfSymbol | undefined;
+    for (const sym of this.elf.symbols) {
+      if (sym.shndx !== bssIdx || sym.value > addr || sym.name === '' || sym.name.startsWith('$') || sym.name.startsWith('.L')) continue;
+      if (sym.type !== 'func' && sym.type !== 'object' && sym.type !== 'notype') continue;
+      if (sym.size > 0 ? addr >= sym.value + sym.size : !text) continue;
+      if (best === undefined || sym.value > best.value || (sym.value === best.value && sym.size > best.size)) best = sym;
+    }
+    if (best === undefined) return undefined;
+    const off = addr - best.value;
+    return off === 0 ? best.name : `${best.name}+${off}`;
   }
 
   // --- Program image ------------------------------------------------------------------------

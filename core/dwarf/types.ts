@@ -141,12 +141,13 @@ export class TypeTable {
         const dims: ArrayDim[] = [];
         for (const c of die.children) {
           if (c.tag !== TAG.subrange_type) continue;
-          const lower = c.snum(AT.lower_bound) ?? 0;
+          const bound = this.boundReader(c);
+          const lower = bound(AT.lower_bound) ?? 0;
           let count = c.num(AT.count);
           const upper = c.attr(AT.upper_bound);
           // An upper bound that is not a constant (VLA: an exprloc or a variable) is unknown here.
           if (count === undefined && upper !== undefined && (upper.kind === 'const' || upper.kind === 'sconst' || upper.kind === 'big')) {
-            const u = c.snum(AT.upper_bound) ?? -1;
+            const u = bound(AT.upper_bound) ?? -1;
             count = u >= lower ? u - lower + 1 : 0;
           }
           dims.push({ lower, count });
@@ -168,6 +169,25 @@ export class TypeTable {
       default:
         return cached({ kind: 'unknown', name: name ?? `<type tag 0x${die.tag.toString(16)}>`, size: size ?? 0 });
     }
+  }
+
+  /**
+   * Reads a subrange bound. GCC uses DW_FORM_dataN whatever the sign, so (as gdb does) a bound
+   * is sign-extended only when the index type is signed, from the index type's width.
+   */
+  private boundReader(sub: Die): (at: number) => number | undefined {
+    const index = sub.ref(AT.type);
+    const it = index === undefined ? undefined : strip(this.fromDie(index));
+    const signed = it === undefined || isSignedType(it);
+    const bits = (it?.size ?? 4) * 8;
+    return (at) => {
+      const v = sub.attr(at);
+      if (v === undefined) return undefined;
+      if (v.kind === 'sconst') return v.n;
+      const n = sub.num(at);
+      if (n === undefined) return undefined;
+      return signed && bits < 53 && n >= 2 ** (bits - 1) && n < 2 ** bits ? n - 2 ** bits : n;
+    };
   }
 
   private member(c: Die, inUnion: boolean): Member {

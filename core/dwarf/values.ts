@@ -187,13 +187,14 @@ function charLiteral(c: number, quote: string): string {
 
 /**
  * A byte string the way gdb prints it: runs longer than the repeat threshold become
- * `'c' <repeats N times>` segments, separated from quoted runs by ", ".
+ * `'c' <repeats N times>` segments, separated from quoted runs by ", ". Runs are taken whole
+ * until `limit` characters are used up (gdb's `print elements`); then "..." if any are left.
  */
-function formatString(bytes: Uint8Array, truncated: boolean): string {
+function formatString(bytes: Uint8Array, limit: number, ellipsis = false): string {
   const segs: string[] = [];
   let cur = '';
   let i = 0;
-  while (i < bytes.length) {
+  while (i < bytes.length && i < limit) {
     let j = i + 1;
     while (j < bytes.length && bytes[j] === bytes[i]) j++;
     const run = j - i;
@@ -207,11 +208,12 @@ function formatString(bytes: Uint8Array, truncated: boolean): string {
     i = j;
   }
   if (cur !== '' || segs.length === 0) segs.push(`"${cur}"`);
-  return segs.join(', ') + (truncated ? '...' : '');
+  return segs.join(', ') + (ellipsis || i < bytes.length ? '...' : '');
 }
 
 function formatPointer(addr: number, target: Type, opts: FormatOptions): string {
-  const text = `0x${addr.toString(16)}`;
+  const sym = addr !== 0 ? opts.symbolize?.(addr) : undefined;
+  const text = sym === undefined ? `0x${addr.toString(16)}` : `0x${addr.toString(16)} <${sym}>`;
   if (isCharType(target) && addr !== 0 && opts.readMem !== undefined) {
     const limit = opts.maxElements ?? 200;
     const out: number[] = [];
@@ -223,15 +225,13 @@ function formatPointer(addr: number, target: Type, opts: FormatOptions): string 
       }
       const b = opts.readMem(a >>> 0, 1);
       if (b === undefined || b.length < 1) {
-        return out.length === 0 ? `${text} <error: Cannot access memory at address 0x${(a >>> 0).toString(16)}>` : `${text} ${formatString(Uint8Array.from(out), true)}`;
+        return out.length === 0 ? `${text} <error: Cannot access memory at address 0x${(a >>> 0).toString(16)}>` : `${text} ${formatString(Uint8Array.from(out), Infinity, true)}`;
       }
       if (b[0] === 0) break;
       out.push(b[0]);
     }
-    return `${text} ${formatString(Uint8Array.from(out), truncated)}`;
+    return `${text} ${formatString(Uint8Array.from(out), Infinity, truncated)}`;
   }
-  const sym = addr !== 0 ? opts.symbolize?.(addr) : undefined;
-  if (sym !== undefined) return `${text} <${sym}>`;
   return text;
 }
 
@@ -245,25 +245,38 @@ function formatArray(v: Value, t: Type & { kind: 'array' }, opts: FormatOptions,
   // A string, unless parts of it are unavailable: then element by element, as gdb does.
   if (t.dims.length === 1 && isCharType(t.element) && allValid(v, 0, count)) {
     let bytes = v.bytes.subarray(0, count);
-    const truncated = bytes.length > limit;
-    if (truncated) bytes = bytes.subarray(0, limit);
     // gdb drops one terminating NUL, the C string's own.
-    else if (bytes.length > 0 && bytes[bytes.length - 1] === 0) bytes = bytes.subarray(0, bytes.length - 1);
-    return formatString(bytes, truncated);
+    if (bytes.length > 0 && bytes[bytes.length - 1] === 0) bytes = bytes.subarray(0, bytes.length - 1);
+    return formatString(bytes, limit);
   }
   if (!anyValid(v)) return OPTIMIZED_OUT;
-  const shown = Math.min(count, limit);
-  const texts: string[] = [];
-  for (let i = 0; i < shown; i++) texts.push(format(sub(v, elemType, i * elemSize, elemSize), opts, depth + 1));
+  // gdb's loop: a run of more than the threshold of identical elements prints once with its
+  // count and uses up threshold elements of the limit; anything else one each.
+  const same = (a: number, b: number): boolean => {
+    for (let k = 0; k < elemSize; k++) {
+      if (v.bytes[a + k] !== v.bytes[b + k]) return false;
+      if (v.valid !== undefined && v.valid[a + k] !== v.valid[b + k]) return false;
+    }
+    return true;
+  };
   const parts: string[] = [];
-  for (let i = 0; i < texts.length;) {
-    let j = i + 1;
-    while (j < texts.length && texts[j] === texts[i]) j++;
-    if (j - i >= REPEAT_THRESHOLD) parts.push(`${texts[i]} <repeats ${j - i} times>`);
-    else for (let k = i; k < j; k++) parts.push(texts[k]);
-    i = j;
+  let things = 0;
+  let i = 0;
+  while (i < count && things < limit) {
+    let reps = 1;
+    while (i + reps < count && same(i * elemSize, (i + reps) * elemSize)) reps++;
+    const text = format(sub(v, elemType, i * elemSize, elemSize), opts, depth + 1);
+    if (reps > REPEAT_THRESHOLD) {
+      parts.push(`${text} <repeats ${reps} times>`);
+      i += reps;
+      things += REPEAT_THRESHOLD;
+    } else {
+      parts.push(text);
+      i++;
+      things++;
+    }
   }
-  return `{${parts.join(', ')}${count > shown ? '...' : ''}}`;
+  return `{${parts.join(', ')}${i < count ? '...' : ''}}`;
 }
 
 function memberValue(v: Value, m: { type: Type; offset: number; bitSize?: number; bitOffset?: number }): Value {
