@@ -1,11 +1,15 @@
 // Call-frame information and unwinding: the CFA and register rules of every FDE against readelf
 // --debug-dump=frames-interp; then every instruction of every fixture run, unwound and checked
 // against a shadow call stack kept while stepping (the exact truth: return addresses and the sp
-// at each call); the fallbacks (prologue/epilogue analysis, frame pointer, leaf) on stripped
+// at each call), also for picolibc's -Os code; the fallbacks (prologue/epilogue analysis, frame pointer, leaf) on stripped
 // images; hand-assembled CFI for the instructions GCC does not emit for RISC-V; and garbage.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { EXAMPLES } from './helpers/run';
+import { parseElf } from '../core/elf/elf';
 import { needTools } from './helpers/tools';
 import { ALL_ELFS, fixture, hex, mem32Reader, runTo } from './fixtures/dwarf/support';
 import { loadDebugInfo, type CfiRow, type RegRule } from '../core/dwarf/index';
@@ -325,4 +329,45 @@ test('hand-assembled .eh_frame: zR augmentation with pc-relative sdata4 pointers
   const row = cfi.rowAt(start + 4)!.row;
   assert.equal(cfaText(row), 'sp+16');
   assert.equal(ruleText(row.regs.get(1)), 'c-4');
+});
+
+test('picolibc (semihosting hello.elf, -Os -msave-restore): every instruction unwinds like the shadow call stack', () => {
+  const path = join(EXAMPLES, 'semihosting', 'hello.elf');
+  const bytes = new Uint8Array(readFileSync(path));
+  const dbg = loadDebugInfo(parseElf(bytes, 'hello.elf'));
+  const m = new VirtMachine(bytes, 'hello.elf', { semihosting: { root: dirname(path), cmdline: 'hello.elf' } });
+  m.onOutput = () => {};
+  const read32 = mem32Reader(m);
+  const restore = new Set(dbg.elf.symbols.filter((s) => s.name.startsWith('__riscv_restore_')).map((s) => s.value));
+  // Calls through ra; millicode calls (jal t0, __riscv_save_N) are part of their caller's frame.
+  const shadow: Array<{ ret: number; sp: number; link: number }> = [];
+  let checked = 0;
+  for (let step = 0; step < 1_000_000; step++) {
+    const pc = m.hart.pc >>> 0;
+    const d = insnAt(m, pc);
+    const fn = dbg.functionAt(pc);
+    // GCC's CFI for the tail jump into __riscv_restore_N says CFA = sp (it is sp + 16): skip it.
+    const gccBug = d.op === Op.JAL && d.rd === 0 && restore.has((pc + d.imm) >>> 0);
+    if (fn !== undefined && !gccBug && !fn.name.startsWith('__riscv_')) {
+      const frames = dbg.unwind(m.hart.x, pc, read32);
+      const calls = shadow.filter((s) => s.link === 1);
+      assert.ok(frames.length >= calls.length, `at ${hex(pc)} in ${fn.name}: ${frames.length} frames for ${calls.length} calls`);
+      for (let i = 0; i < calls.length; i++) {
+        const call = calls[calls.length - 1 - i];
+        assert.equal(hex(frames[i].cfa ?? 0), hex(call.sp), `at ${hex(pc)} in ${fn.name}: frame ${i} CFA`);
+        if (i + 1 < calls.length) assert.equal(hex(frames[i + 1].pc), hex(call.ret), `at ${hex(pc)} in ${fn.name}: frame ${i + 1} pc`);
+      }
+      checked++;
+    }
+    const sp = m.hart.x[2] >>> 0;
+    const stop = m.run(m.hart.icount + 1);
+    if (stop.kind !== 'limit') break;
+    if ((d.op === Op.JAL || d.op === Op.JALR) && (d.rd === 1 || d.rd === 5)) shadow.push({ ret: (pc + d.len) >>> 0, sp, link: d.rd });
+    while (shadow.length > 0) {
+      const top = shadow[shadow.length - 1];
+      if (m.hart.pc >>> 0 !== top.ret || (top.link === 1 && m.hart.x[2] >>> 0 !== top.sp)) break;
+      shadow.pop();
+    }
+  }
+  assert.ok(checked > 20_000, `checked ${checked} instructions`);
 });
