@@ -304,8 +304,12 @@ test('hand-assembled .debug_frame: every CFA instruction kind', () => {
   regs[2] = 0x2000;
   regs[1] = 0x1500;
   const mem = new Map<number, number>([[0x2004, 0xaaaa], [0x2000 + 32 - 4, 0x1234]]);
-  const fake = loadDebugInfo({ name: 't', entry: 0, segments: [{ vaddr: 0x1000, paddr: 0x1000, memsz: 0x1000, data: new Uint8Array(0x1000), flags: 5, fileOffset: 0 }], symbols: [], sections: [], symbolAt: () => undefined, symbol: () => undefined });
-  (fake as unknown as { cfiCache: CallFrameInfo }).cfiCache = cfi; // inject the hand-made CFI
+  const frameBytes = debugFrame(0x1000, 0x40, insns);
+  const fake = loadDebugInfo({
+    name: 't', entry: 0, segments: [{ vaddr: 0x1000, paddr: 0x1000, memsz: 0x1000, data: new Uint8Array(0x1000), flags: 5, fileOffset: 0 }], symbols: [],
+    sections: [{ name: '.debug_frame', type: 1, flags: 0, addr: 0, offset: 0, size: frameBytes.length, data: () => frameBytes }],
+    symbolAt: () => undefined, symbol: () => undefined,
+  });
   const frames = fake.unwind(regs, 0x1012, (a) => mem.get(a));
   assert.equal(frames[0].cfa, 0x2020);
   assert.equal(frames[0].unwoundBy, 'cfi');

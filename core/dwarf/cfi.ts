@@ -1,7 +1,7 @@
 // Call-frame information from .debug_frame and .eh_frame: CIEs, FDEs, and the table of rules
 // (how to find the CFA and each saved register) that their instructions describe, per address.
 import { CFA, EH_PE } from './constants';
-import { Reader, hex } from './reader';
+import { Reader, hex, printable } from './reader';
 import type { Sections } from './sections';
 
 export type RegRule =
@@ -159,7 +159,7 @@ function parseFrameSection(sections: Sections, name: '.debug_frame' | '.eh_frame
       body.pos = augEnd;
     } else if (augmentation !== '' && !augmentation.startsWith('eh')) {
       // Without 'z' there is no way to skip data we do not understand.
-      body.fail(`unsupported CIE augmentation "${augmentation}"`, offset);
+      body.fail(`unsupported CIE augmentation "${printable(augmentation)}"`, offset);
     }
     const cie: Cie = {
       section: name, offset, version, augmentation, codeAlign, dataAlign, raReg, fdeEncoding, addrSize, signalFrame,

@@ -437,6 +437,26 @@ export class DebugInfo {
     return out;
   }
 
+  /**
+   * A variable by name as C scoping sees it from a frame (for hovers and watch expressions):
+   * the frame's innermost scope first (locals, then parameters), then the globals and file
+   * statics of the frame's unit, then any global. Without a frame, globals only.
+   */
+  findVariable(name: string, frame?: FrameState): Variable | undefined {
+    if (frame !== undefined) {
+      for (const s of this.scopesFor(frame)) {
+        const v = s.locals.find((x) => x.name === name) ?? s.params.find((x) => x.name === name);
+        if (v !== undefined) return v;
+      }
+      const fn = this.functionAt(frame.innermost ? frame.pc : frame.pc - 1);
+      if (fn !== undefined) {
+        const own = this.guard(() => this.functions().globalsOf(fn.die.unit), []).find((x) => x.name === name);
+        if (own !== undefined) return own;
+      }
+    }
+    return this.globalByName(name);
+  }
+
   /** Function-scope statics are locals; this finds a global or file static by name. */
   globalByName(name: string): Variable | undefined {
     const all = this.globals().filter((v) => v.name === name);
