@@ -154,7 +154,7 @@ interface Scenario {
 }
 
 const SCENARIOS: Scenario[] = [];
-for (const elf of ['types-O0.elf', 'types-O2.elf', 'types-O0-dwarf4.elf']) SCENARIOS.push({ elf, bp: 'probe', hits: 1 });
+for (const elf of ['types-O0.elf', 'types-O2.elf', 'types-O0-dwarf4.elf', 'types-O0-tu4.elf', 'types-O0-tu5.elf']) SCENARIOS.push({ elf, bp: 'probe', hits: 1 });
 for (const elf of ['recurse-O0.elf', 'recurse-O2.elf', 'recurse-O2-dwarf4.elf', 'recurse-eh.elf', 'recurse-nocfi.elf']) {
   SCENARIOS.push(
     { elf, bp: 'probe', hits: 1 }, // deepest recursion

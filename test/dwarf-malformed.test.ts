@@ -92,7 +92,7 @@ function check(label: string, f: Fixture, elf: ElfImage, st: State): 'ok' | 'err
 const ITERATIONS = Number(process.env.DWARF_FUZZ_ITERATIONS ?? 150);
 const SEED = Number(process.env.DWARF_FUZZ_SEED ?? 0x5eed);
 
-const FIXTURES = ['types-O2.elf', 'recurse-O2-dwarf4.elf', 'recurse-eh.elf', 'recurse-O0.elf'];
+const FIXTURES = ['types-O2.elf', 'recurse-O2-dwarf4.elf', 'recurse-eh.elf', 'recurse-O0.elf', 'types-O0-tu4.elf'];
 
 for (const name of FIXTURES) {
   test(`${name}: intact, every query works and reports no problems`, () => {

@@ -76,6 +76,7 @@ export const AT = {
   call_file: 0x58,
   call_line: 0x59,
   linkage_name: 0x6e,
+  signature: 0x69,
   str_offsets_base: 0x72,
   addr_base: 0x73,
   rnglists_base: 0x74,

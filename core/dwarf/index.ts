@@ -51,7 +51,8 @@ export class DebugInfo {
   /** One-line messages about debug info that was skipped because it is malformed. */
   readonly problems: string[] = [];
   private readonly info: InfoSection | undefined;
-  private readonly types = new TypeTable();
+  private readonly types = new TypeTable((tag, name) => this.completeType(tag, name));
+  private typeDefs: Map<string, Die> | undefined;
   private tablesByUnit: Map<Unit, LineTable> | undefined;
   private lineIndex: LineIndex | undefined;
   private funcIndex: FunctionIndex | undefined;
@@ -77,6 +78,25 @@ export class DebugInfo {
       if (!this.problems.includes(e.message)) this.problems.push(e.message);
       return fallback;
     }
+  }
+
+  /** A complete (non-declaration) type with this tag and name in any unit, for opaque types. */
+  private completeType(tag: number, name: string): Die | undefined {
+    if (this.typeDefs === undefined) {
+      const defs = new Map<string, Die>();
+      for (const u of this.info?.units ?? []) {
+        this.guard(() => {
+          for (const d of u.dies()) {
+            if (d.tag !== tag && d.tag !== TAG.structure_type && d.tag !== TAG.union_type && d.tag !== TAG.class_type && d.tag !== TAG.enumeration_type) continue;
+            if (d.flag(AT.declaration) || d.has(AT.signature)) continue;
+            const n = d.str(AT.name);
+            if (n !== undefined && !defs.has(`${d.tag}:${n}`)) defs.set(`${d.tag}:${n}`, d);
+          }
+        }, undefined);
+      }
+      this.typeDefs = defs;
+    }
+    return this.typeDefs.get(`${tag}:${name}`);
   }
 
   private units(): Unit[] {

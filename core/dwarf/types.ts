@@ -57,9 +57,22 @@ export class TypeTable {
     }
   }
 
+  /**
+   * `complete` finds the full definition of a type a unit only declares (an opaque `struct foo *`
+   * whose body is in another file), by tag and name.
+   */
+  constructor(private readonly complete: (tag: number, name: string) => Die | undefined = () => undefined) {}
+
   fromDie(die: Die): Type {
     const known = this.cache.get(die);
     if (known !== undefined) return known;
+    // A stub for a type in a type unit (-fdebug-types-section), or a declaration defined elsewhere.
+    const target = die.ref(AT.signature) ?? this.definitionOf(die);
+    if (target !== undefined && target !== die) {
+      const t = this.fromDie(target);
+      this.cache.set(die, t);
+      return t;
+    }
     if (this.depth > 100) return { kind: 'unknown', name: '<type nested too deeply>', size: 0 };
     this.depth++;
     try {
@@ -72,6 +85,14 @@ export class TypeTable {
     } finally {
       this.depth--;
     }
+  }
+
+  private definitionOf(die: Die): Die | undefined {
+    if (!die.flag(AT.declaration) || die.children.length > 0) return undefined;
+    const t = die.tag;
+    if (t !== TAG.structure_type && t !== TAG.union_type && t !== TAG.class_type && t !== TAG.enumeration_type) return undefined;
+    const name = die.name;
+    return name === undefined ? undefined : this.complete(t, name);
   }
 
   private build(die: Die): Type {
