@@ -52,9 +52,9 @@ export class TimeTravel {
     this.sink = f;
   }
 
-  /** Only a replay can move in time (a recording cannot unwrite its log). */
+  /** A replay can move in time, and so can a recording with its file open (the gate's live edge). */
   get canTravel(): boolean {
-    return this.machine.gate.mode === 'replay';
+    return this.machine.gate.canTravel;
   }
 
   get icount(): number {

@@ -1,0 +1,1159 @@
+// The debugger runtime: everything a debug session does to the machine, forwards and backwards
+// in time, and nothing of DAP (the adapter in adapter/ translates requests into calls here and
+// the listener's callbacks into events, as vscode-mock-debug's runtime does).
+//
+// Forward: continue, pause, next / step in / step out at line and instruction granularity,
+// breakpoints (source, function, instruction: pcs, with conditions, hit counts and log
+// messages) and watchpoints (address ranges; write = the bytes change, read, read/write).
+//
+// Backward (docs/debugging.md): the machine can be put back at any icount of its history (a
+// replay, or a recording before its frontier: the gate's live edge) by restoring a snapshot and
+// replaying. Reverse operations search the past in windows going backwards from now:
+//   - seek to the window's start, then run through [lo, hi) one instruction at a time noting
+//     the positions of interest (breakpoint and watchpoint hits, line entries, call depth);
+//   - found one: seek to the last; else the window before (4 times larger), down to the start
+//     of history ("start of recording").
+// stepBack(instruction) is seek(icount - 1); stepBack(line) goes to the last entry into a source
+// line at the current or an outer call depth, so it steps back over calls as `next` steps over
+// them; reverseContinue goes to the last breakpoint or watchpoint hit; reverseStepOut to the
+// call instruction of the current frame.
+//
+// TODO(hart hook): with breakpoints or watchpoints set, or while stepping, every instruction is
+// run as its own machine.run(icount + 1) (see tracer.ts): exact, but some 50 times slower than
+// free running. The hook wanted from core/cpu/hart.ts (see docs/debugging.md, "Speed"): a set of
+// breakpoint pcs checked before each instruction only on RAM pages flagged as holding one, and
+// execute() returning Exit.BREAKPOINT with pc at that instruction, not executed, icount unchanged.
+import type { VirtMachine } from '../machine/virt';
+import type { TimeTravel, TravelStop } from './time-travel';
+import type { Gate } from '../replay/gate';
+import { Tracer, Access, Flow, type InsnInfo } from './tracer';
+import { evaluateExpression, truthy, ExprError, type EvalEnv } from './expr';
+import { describeCause } from '../cpu/trap';
+import { REG_NAMES } from '../isa/disasm';
+import { CSR } from '../cpu/csr';
+import type { DebugInfo, Frame, LineRange, Scope, Value } from '../dwarf/index';
+import { UserError } from '../errors';
+import * as fs from 'node:fs';
+import { RrReader } from '../replay/rrfile';
+import { EVENT_NAMES } from '../replay/events';
+
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint' | 'pause' | 'goto' | 'exception' | 'exit' | 'end';
+
+export interface Stop {
+  reason: StopReason;
+  /** One line: why, and where in time ("in history (icount N of M)" or "live"). */
+  description: string;
+  /** Details (an exception's message, a condition that could not be evaluated). */
+  text?: string;
+  breakpointIds: number[];
+  icount: number;
+  live: boolean;
+  /** Time moved by a restore (backwards, or a jump): every view must be refreshed. */
+  jumped: boolean;
+}
+
+export interface DebuggerListener {
+  stopped(stop: Stop): void;
+  /** Guest output (UART and semihosting console), never repeated when history re-executes. */
+  output(text: string): void;
+  /** Logpoint messages and notes for the user. */
+  message(text: string): void;
+}
+
+/** A command refused in the current state; the message says why. */
+export class DebugError extends UserError {
+  override readonly name = 'DebugError';
+}
+
+export type BreakKind = 'source' | 'function' | 'instruction';
+
+export interface BreakpointSpec {
+  /** Where it is: a source line can have code at several addresses (a for loop's line). */
+  pcs: number[];
+  condition?: string;
+  hitCondition?: string;
+  logMessage?: string;
+  /** For messages and the timeline ("debugme.c:27", "square", "0x80000010"). */
+  label: string;
+}
+
+export interface Breakpoint extends BreakpointSpec {
+  id: number;
+  kind: BreakKind;
+  hits: number;
+}
+
+export type WatchAccess = 'read' | 'write' | 'readWrite';
+
+export interface WatchSpec {
+  addr: number;
+  size: number;
+  access: WatchAccess;
+  condition?: string;
+  hitCondition?: string;
+  label: string;
+}
+
+export interface Watchpoint extends WatchSpec {
+  id: number;
+  hits: number;
+  /** The watched bytes as of the current position (for "the value changed"). */
+  bytes: Uint8Array;
+}
+
+export type Granularity = 'line' | 'instruction';
+
+export interface StackFrame {
+  id: number;
+  name: string;
+  pc: number;
+  file?: string;
+  line?: number;
+  column?: number;
+  /** The physical frame (registers as unwound); several source frames share one when inlined. */
+  frame: Frame;
+  /** The DWARF scope (function or inlined subroutine), when there is debug info. */
+  scope?: Scope;
+}
+
+export interface NamedValue {
+  name: string;
+  value: Value;
+}
+
+export interface RegisterValue {
+  name: string;
+  value: number | undefined;
+  /** What setRegister calls it. */
+  id: string;
+}
+
+export interface TimelineSnapshot { icount: number; kind: 'auto' | 'named'; name?: string }
+export interface TimelineHit { icount: number; kind: 'breakpoint' | 'watchpoint'; label: string }
+
+/** A fast, unchecked slice of execution (instructions). */
+const FAST_SLICE = 1_000_000;
+/** Time between yields to the event loop while running (pause must be answered within 100 ms). */
+const SLICE_MS = 25;
+const MAX_HITS = 2000;
+/** Seeks that replay more instructions than this use the JIT (when the hart has one). */
+const JIT_SEEK_MIN = 4_000_000;
+
+interface PcLine {
+  range: LineRange | undefined;
+  /** The start of a statement outside any prologue: where a line step may stop. */
+  stop: boolean;
+  /** "file:line" of the pc, for "same line" comparisons. */
+  key: string | undefined;
+}
+
+/** Positions kept by depth for "the last position at depth <= X" (later and shallower wins). */
+class DepthStack {
+  private readonly at: number[] = [];
+  private readonly depth: number[] = [];
+  push(icount: number, depth: number): void {
+    while (this.depth.length > 0 && this.depth[this.depth.length - 1] >= depth) { this.at.pop(); this.depth.pop(); }
+    this.at.push(icount);
+    this.depth.push(depth);
+  }
+  /** The last position with depth <= limit. */
+  last(limit: number): number | undefined {
+    for (let i = this.depth.length - 1; i >= 0; i--) if (this.depth[i] <= limit) return this.at[i];
+    return undefined;
+  }
+}
+
+/** What a backward search looks for in one window (see the top of the file). */
+interface BackSearch {
+  /** Position `icount` (the state before that instruction), tracer depth relative to the window. */
+  visit(icount: number, t: Tracer): void;
+  /** The instruction at `icount` has run (watchpoints look at what it did). */
+  after?(icount: number, t: Tracer): void;
+  /** The answer in this window: `shift` turns window depths into depths relative to where the search started (d - shift). */
+  result(shift: number): number | undefined;
+  /** A fresh window. */
+  reset(): void;
+}
+
+interface Goal {
+  reason: StopReason;
+  /** After each instruction: true when the goal is reached. Undefined: run until something stops it. */
+  done?: (t: Tracer) => boolean;
+}
+
+export class Debugger {
+  readonly machine: VirtMachine;
+  readonly travel: TimeTravel;
+  readonly gate: Gate;
+  readonly dbg: DebugInfo | undefined;
+  readonly mode: 'none' | 'record' | 'replay';
+  /** Replay: the recording's last icount. */
+  readonly recordingEnd: number | undefined;
+  private listener: DebuggerListener;
+  private breakpoints = new Map<string, Breakpoint[]>();
+  private byPc = new Map<number, Breakpoint[]>();
+  private watchpoints: Watchpoint[] = [];
+  private nextId = 1;
+  private running = false;
+  private pauseRequested = false;
+  private wakeInput: (() => void) | undefined;
+  private readonly decoder = new TextDecoder('utf-8');
+  private outQueue: Uint8Array[] = [];
+  private readonly lines = new Map<number, PcLine | null>();
+  private stackCache: StackFrame[] | undefined;
+  readonly hits: TimelineHit[] = [];
+  /** The last stop reported. */
+  lastStop: Stop | undefined;
+  /** Whether the hart ran translated code when the debugger got it (it steps with the interpreter). */
+  private readonly jitDefault: boolean;
+
+  constructor(opts: { machine: VirtMachine; travel: TimeTravel; debugInfo?: DebugInfo; mode: 'none' | 'record' | 'replay'; recordingEnd?: number }, listener: DebuggerListener) {
+    this.machine = opts.machine;
+    this.travel = opts.travel;
+    this.gate = opts.machine.gate;
+    this.dbg = opts.debugInfo;
+    this.mode = opts.mode;
+    this.recordingEnd = opts.recordingEnd;
+    this.listener = listener;
+    this.jitDefault = (this.machine.hart as { useJit?: boolean }).useJit ?? false;
+    this.travel.onOutput = (b) => { this.outQueue.push(b.slice()); };
+  }
+
+  // ---- where we are --------------------------------------------------------------------------
+
+  get icount(): number {
+    return this.machine.hart.icount;
+  }
+
+  get pc(): number {
+    return this.machine.hart.pc >>> 0;
+  }
+
+  /** The end of known history: the recording's frontier (record), its end (replay), now (none). */
+  get frontier(): number {
+    if (this.mode === 'replay') return Math.max(this.recordingEnd ?? 0, this.travel.frontier);
+    return Math.max(this.travel.frontier, this.icount);
+  }
+
+  /** Running live (new execution, recorded in record mode) rather than re-executing history. */
+  get live(): boolean {
+    if (this.mode === 'none') return true;
+    if (this.mode === 'replay') return false;
+    return this.icount >= this.travel.frontier;
+  }
+
+  get canTravel(): boolean {
+    return this.travel.canTravel;
+  }
+
+  /** The earliest icount reachable (the first snapshot). */
+  private get historyStart(): number {
+    const a = this.travel.autos.list[0]?.icount ?? Infinity;
+    const n = this.travel.named.list.reduce((m, s) => Math.min(m, s.snapshot.icount), Infinity);
+    const s = Math.min(a, n);
+    return s === Infinity ? this.icount : s;
+  }
+
+  where(): string {
+    if (this.live) return this.mode === 'none' ? `live (icount ${this.icount})` : `live (icount ${this.icount}, recording)`;
+    return `in history (icount ${this.icount} of ${this.frontier})`;
+  }
+
+  private stop(reason: StopReason, why: string, extra: Partial<Stop> = {}): Stop {
+    return { reason, description: `${why}, ${this.where()}`, breakpointIds: [], icount: this.icount, live: this.live, jumped: false, ...extra };
+  }
+
+  // ---- running ---------------------------------------------------------------------------------
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Starts an operation; its stop is reported through the listener. Refused while one runs. */
+  private launch(op: () => Promise<Stop>): void {
+    if (this.running) throw new DebugError('the machine is running: pause it first');
+    this.running = true;
+    this.pauseRequested = false;
+    this.stackCache = undefined;
+    void (async () => {
+      let stop: Stop;
+      const hart = this.machine.hart as { useJit?: boolean };
+      const jit = hart.useJit;
+      try {
+        // One instruction at a time, the interpreter is much faster than entering translated code.
+        if (jit !== undefined) hart.useJit = false;
+        stop = await op();
+      } catch (e) {
+        // The adapter must survive anything the guest (or a bug here) does: stop and say what.
+        const msg = e instanceof Error ? e.message : String(e);
+        stop = this.stop('exception', `internal error: ${msg}`, { text: e instanceof Error && !(e instanceof UserError) ? e.stack : msg, jumped: true });
+      }
+      if (jit !== undefined) hart.useJit = jit;
+      this.running = false;
+      this.stackCache = undefined;
+      this.flushOutput();
+      this.lastStop = stop;
+      this.listener.stopped(stop);
+    })();
+  }
+
+  /** Asks a running operation to stop (answered within ~100 ms). */
+  pause(): void {
+    if (!this.running) return;
+    this.pauseRequested = true;
+    this.wakeInput?.();
+  }
+
+  private flushOutput(): void {
+    if (this.outQueue.length === 0) return;
+    const chunks = this.outQueue;
+    this.outQueue = [];
+    const text = chunks.map((c) => this.decoder.decode(c, { stream: true })).join('');
+    if (text !== '') this.listener.output(text);
+  }
+
+  private async tick(): Promise<void> {
+    this.flushOutput();
+    await new Promise<void>((r) => setImmediate(r));
+  }
+
+  /** Reports the start (stopOnEntry) or runs (continue). */
+  start(stopOnEntry: boolean): void {
+    if (stopOnEntry) this.launch(async () => this.stop('entry', 'entry'));
+    else this.continue();
+  }
+
+  continue(): void {
+    this.launch(() => this.forward({ reason: 'breakpoint' }));
+  }
+
+  step(kind: 'next' | 'in' | 'out', granularity: Granularity = 'line'): void {
+    this.launch(() => this.forward(this.stepGoal(kind, granularity)));
+  }
+
+  stepBack(granularity: Granularity = 'line'): void {
+    this.requireTravel('step back');
+    this.launch(() => this.reverseStep(granularity));
+  }
+
+  reverseContinue(): void {
+    this.requireTravel('reverse continue');
+    this.launch(async () => {
+      if (this.hasTraps) return this.reverseSearch(this.hitSearch(), 4096, 'breakpoint');
+      // Nothing could stop it on the way: straight to the start.
+      this.seek(this.historyStart);
+      return this.stop('entry', 'start of recording', { jumped: true });
+    });
+  }
+
+  /**
+   * Back to the instruction that called the current function (or the code a trap interrupted);
+   * `levels` > 1: that many calls out (DAP's restartFrame of an outer frame).
+   */
+  reverseStepOut(levels = 1): void {
+    this.requireTravel('reverse step out');
+    this.launch(() => this.reverseSearch(this.depthSearch(-levels), 4096, 'step'));
+  }
+
+  /** Looks at the machine at another icount of its history and comes back (for the timeline's hovers). */
+  peekAt<T>(icount: number, look: () => T): T {
+    if (this.running) throw new DebugError('the machine is running: pause it first');
+    this.requireTravel('look at another icount');
+    if (!Number.isSafeInteger(icount) || icount < this.historyStart || icount > this.frontier) throw new DebugError(`icount ${icount} is outside the history (${this.historyStart} to ${this.frontier})`);
+    const back = this.icount;
+    try {
+      this.seek(icount);
+      return look();
+    } finally {
+      this.seek(back);
+    }
+  }
+
+  /** Moves to exactly `icount` (the timeline's click, replay-seek). */
+  goto(icount: number): void {
+    this.requireTravel('go to an icount');
+    if (!Number.isSafeInteger(icount) || icount < 0) throw new DebugError(`cannot go to icount ${icount}`);
+    if (this.mode === 'record' && icount > this.frontier) throw new DebugError(`icount ${icount} is beyond the recording's frontier (${this.frontier}): continue to run there live`);
+    this.launch(async () => {
+      this.seek(icount);
+      return this.stop('goto', `at icount ${icount}`, { jumped: true });
+    });
+  }
+
+  /** loadvm: to a named snapshot's icount. */
+  loadSnapshot(name: string): void {
+    this.requireTravel('load a snapshot');
+    const s = this.travel.named.get(name);
+    if (s === undefined) throw new DebugError(`Snapshot '${name}' does not exist`);
+    if (this.mode === 'record' && s.snapshot.icount > this.frontier) throw new DebugError(`snapshot '${name}' is beyond the frontier`);
+    this.launch(async () => {
+      this.travel.restore(s.snapshot);
+      return this.stop('goto', `snapshot '${name}'`, { jumped: true });
+    });
+  }
+
+  saveSnapshot(name: string): void {
+    if (this.running) throw new DebugError('the machine is running: pause it first');
+    if (!/^[\w.-]+$/.test(name)) throw new DebugError(`bad snapshot name '${name}': use letters, digits, '_', '-' and '.'`);
+    this.travel.named.save(name);
+  }
+
+  deleteSnapshot(name: string): void {
+    if (!this.travel.named.delete(name)) throw new DebugError(`Snapshot '${name}' not found`);
+  }
+
+  /** Bytes typed into the serial terminal: live input (recorded in record mode). */
+  uartInput(text: string): void {
+    if (this.mode === 'replay') throw new DebugError('a replay takes its input from the recording; typed input is ignored');
+    this.gate.queueConsoleInput(Buffer.from(text, 'utf8'));
+    this.wakeInput?.();
+  }
+
+  private requireTravel(what: string): void {
+    if (!this.canTravel) throw new DebugError(`cannot ${what}: reverse execution needs a recording ("rr": "record" or "replay"; this session has "rr": "none")`);
+  }
+
+  private seek(icount: number): void {
+    const saved = this.travel.breakIcount;
+    try {
+      // Translated code is dropped by a restore and costs its compilation again: only worth it for long replays.
+      const from = this.travel.nearestSnapshot(icount)?.icount ?? 0;
+      if (icount - Math.max(from, icount >= this.icount ? this.icount : 0) > JIT_SEEK_MIN) this.withJit(() => this.travel.seek(icount));
+      else this.travel.seek(icount);
+    } finally {
+      this.travel.breakIcount = saved !== undefined && saved > this.icount ? saved : undefined;
+    }
+  }
+
+  // ---- forward ---------------------------------------------------------------------------------
+
+  private get hasTraps(): boolean {
+    return this.byPc.size > 0 || this.watchpoints.length > 0;
+  }
+
+  private async forward(goal: Goal): Promise<Stop> {
+    const hart = this.machine.hart;
+    const t = new Tracer(this.machine, this.travel);
+    this.refreshWatched();
+    let first = true;
+    for (;;) {
+      if (this.pauseRequested) return this.stop('pause', 'paused');
+      const t0 = performance.now();
+      if (goal.done === undefined && !this.hasTraps) {
+        // Nothing to check at each instruction: run free (translated code), a slice at a time.
+        do {
+          const stop = this.fastRun(hart.icount + FAST_SLICE);
+          if (stop.kind !== 'limit') {
+            const s = await this.machineStop(stop);
+            if (s !== undefined) return s;
+            break;
+          }
+        } while (performance.now() - t0 < SLICE_MS && !this.pauseRequested);
+        await this.tick();
+        continue;
+      }
+      for (let n = 0; ; n++) {
+        if (!first && this.byPc.size > 0) {
+          const hit = this.breakpointHit();
+          if (hit !== undefined) return hit;
+        }
+        first = false;
+        const access = this.watchpoints.length > 0 ? this.accessAt(t) : undefined;
+        const stop = t.step();
+        if (stop.kind !== 'limit') {
+          const s = await this.machineStop(stop);
+          if (s !== undefined) return s;
+          break;
+        }
+        if (this.watchpoints.length > 0) {
+          const w = this.watchHit(access, true);
+          if (w !== undefined) return this.stop('data breakpoint', `watchpoint ${w.map((x) => x.label).join(', ')}`, { breakpointIds: w.map((x) => x.id) });
+        }
+        if (goal.done?.(t)) return this.stop(goal.reason, 'step');
+        if ((n & 255) === 255 && (performance.now() - t0 > SLICE_MS || this.pauseRequested)) break;
+      }
+      await this.tick();
+    }
+  }
+
+  /** Runs to `until` without checks, with the JIT when the hart has one (see launch()). */
+  private fastRun(until: number): TravelStop {
+    return this.withJit(() => this.travel.run(until));
+  }
+
+  /** Runs f with translated code on, as the hart had it (operations step with the interpreter). */
+  private withJit<T>(f: () => T): T {
+    const hart = this.machine.hart as { useJit?: boolean };
+    const saved = hart.useJit;
+    if (saved !== undefined) hart.useJit = this.jitDefault;
+    try {
+      return f();
+    } finally {
+      if (saved !== undefined) hart.useJit = saved;
+    }
+  }
+
+  /**
+   * How the machine stopped by itself, as a debugger stop; undefined to keep going (input that
+   * arrived while waiting for it).
+   */
+  private async machineStop(stop: TravelStop): Promise<Stop | undefined> {
+    const hart = this.machine.hart;
+    switch (stop.kind) {
+      case 'exit': return this.stop('exit', `the guest exited with status ${stop.code}`, { text: `exit status ${stop.code}` });
+      case 'idle': return this.stop('exception', 'the guest waits in wfi with no interrupt that could wake it', { text: 'wfi with no interrupt enabled that could ever wake the hart' });
+      case 'trap-loop': {
+        const text = `trap loop: ${describeCause(stop.mcause)} (mcause 0x${stop.mcause.toString(16)}) at pc 0x${(stop.pc >>> 0).toString(16)}, mtval 0x${(stop.mtval >>> 0).toString(16)}, and the handler at mtvec 0x${(hart.mtvec >>> 0).toString(16)} traps again`;
+        return this.stop('exception', 'the guest is stuck in a trap loop', { text });
+      }
+      case 'replay-stop': return stop.stop.kind === 'end' || stop.stop.kind === 'damaged'
+        ? this.stop('end', 'end of the recording', { text: stop.stop.message })
+        : this.stop('exception', 'the replay diverged from the recording', { text: stop.stop.message });
+      case 'break': return this.stop('breakpoint', `replay breakpoint at icount ${this.icount}`);
+      case 'input': {
+        // Live: the guest waits for input (semihosting console, or wfi for the UART's interrupt);
+        // wait for the user's (or pause). In the past the input would have been recorded.
+        if (!this.live) return this.stop('exception', 'the replay of the past diverged: the guest waits for input the recording does not have here', { text: `waiting for input at icount ${this.icount}` });
+        if (this.pauseRequested) return this.stop('pause', 'paused while the guest waits for input');
+        this.flushOutput();
+        await new Promise<void>((r) => { this.wakeInput = r; });
+        this.wakeInput = undefined;
+        return undefined;
+      }
+      default: return this.stop('exception', `stopped (${stop.kind})`);
+    }
+  }
+
+  private stepGoal(kind: 'next' | 'in' | 'out', granularity: Granularity): Goal {
+    const start = this.lineAt(this.pc);
+    if (kind === 'out') return { reason: 'step', done: (t) => t.depth < 0 };
+    if (granularity === 'instruction' || start?.range === undefined) {
+      // stepi: one instruction; nexti: one instruction, or a whole call.
+      return kind === 'in' ? { reason: 'step', done: () => true } : { reason: 'step', done: (t) => t.depth <= 0 };
+    }
+    let range: LineRange | undefined = start.range;
+    let key = start.key;
+    let base = 0;
+    let into: { pc: number; depth: number } | undefined;
+    const dbg = this.dbg!;
+    return {
+      reason: 'step',
+      done: (t) => {
+        const d = t.depth;
+        const pc = this.pc;
+        if (d > base) {
+          // In a call (or a trap handler). `step in` stops after the prologue of a function with lines.
+          if (kind === 'in' && d === base + 1 && !t.trapped && t.last !== undefined && t.last.flow === Flow.CALL && into === undefined) {
+            const fn = dbg.functionAt(pc);
+            if (fn !== undefined && this.lineAt(pc)?.range !== undefined) into = { pc: dbg.breakpointAddress(fn), depth: d };
+          }
+          return into !== undefined && d === into.depth && pc === into.pc;
+        }
+        into = undefined;
+        const here = this.lineAt(pc);
+        if (d < base) {
+          // Returned out of the function we were stepping in: finish the caller's line.
+          base = d;
+          if (here?.stop && here.key !== key) return true;
+          if (here?.range === undefined) return true;
+          range = here.range;
+          key = here.key;
+          return false;
+        }
+        if (range !== undefined && pc >= range.start && pc < range.end) return false;
+        if (here === undefined || here.range === undefined) return true; // code without line info
+        if (here.stop && here.key !== key) return true;
+        range = here.range;
+        key = here.key;
+        return false;
+      },
+    };
+  }
+
+  // ---- breakpoints -------------------------------------------------------------------------------
+
+  /**
+   * Replaces one group of breakpoints ("source:<path>", "function", "instruction") and returns
+   * them with their ids.
+   */
+  setBreakpoints(group: string, kind: BreakKind, specs: BreakpointSpec[]): Breakpoint[] {
+    const list = specs.map((s) => ({ ...s, pcs: s.pcs.map((p) => p >>> 0), id: this.nextId++, kind, hits: 0 }));
+    if (list.length === 0) this.breakpoints.delete(group);
+    else this.breakpoints.set(group, list);
+    this.byPc = new Map();
+    for (const l of this.breakpoints.values()) {
+      for (const b of l) {
+        for (const pc of b.pcs) {
+          const at = this.byPc.get(pc);
+          if (at) at.push(b); else this.byPc.set(pc, [b]);
+        }
+      }
+    }
+    return list;
+  }
+
+  setWatchpoints(specs: WatchSpec[]): Watchpoint[] {
+    this.watchpoints = specs.map((s) => ({ ...s, addr: s.addr >>> 0, id: this.nextId++, hits: 0, bytes: new Uint8Array(0) }));
+    this.refreshWatched();
+    return this.watchpoints;
+  }
+
+  allBreakpoints(): Breakpoint[] {
+    return [...this.breakpoints.values()].flat();
+  }
+
+  /** The breakpoints at the current pc that stop here (forward: conditions, hit counts, logpoints). */
+  private breakpointHit(): Stop | undefined {
+    const at = this.byPc.get(this.pc);
+    if (at === undefined) return undefined;
+    const ids: number[] = [];
+    let kind: BreakKind | undefined;
+    let problem: string | undefined;
+    for (const b of at) {
+      const c = this.condition(b.condition);
+      if (c.error !== undefined) problem = `condition '${b.condition}' of ${b.label}: ${c.error}`;
+      if (!c.ok) continue;
+      b.hits++;
+      if (!hitConditionMet(b.hitCondition, b.hits)) continue;
+      if (b.logMessage !== undefined) {
+        this.flushOutput();
+        this.listener.message(this.interpolate(b.logMessage) + '\n');
+        continue;
+      }
+      ids.push(b.id);
+      kind ??= b.kind;
+      this.noteHit('breakpoint', b.label);
+    }
+    if (ids.length === 0) return undefined;
+    const reason: StopReason = kind === 'function' ? 'function breakpoint' : kind === 'instruction' ? 'instruction breakpoint' : 'breakpoint';
+    const label = at.filter((b) => ids.includes(b.id)).map((b) => b.label).join(', ');
+    return this.stop(reason, `breakpoint ${label}`, { breakpointIds: ids, text: problem });
+  }
+
+  /** Backward: the breakpoints at the pc whose condition holds (hit counts and logpoints do not apply). */
+  private reverseBreakpointIds(): number[] {
+    const at = this.byPc.get(this.pc);
+    if (at === undefined) return [];
+    return at.filter((b) => b.logMessage === undefined && this.condition(b.condition).ok).map((b) => b.id);
+  }
+
+  private condition(expr: string | undefined): { ok: boolean; error?: string } {
+    if (expr === undefined || expr.trim() === '') return { ok: true };
+    try {
+      return { ok: truthy(this.evaluateValue(expr, 0)) };
+    } catch (e) {
+      if (!(e instanceof ExprError)) throw e;
+      // As gdb: a condition that cannot be evaluated stops, saying why.
+      return { ok: true, error: e.message };
+    }
+  }
+
+  private interpolate(message: string): string {
+    return message.replace(/\{([^{}]+)\}/g, (_, expr: string) => {
+      try {
+        return this.formatValue(this.evaluateValue(expr, 0));
+      } catch (e) {
+        if (!(e instanceof ExprError)) throw e;
+        return `<${e.message}>`;
+      }
+    });
+  }
+
+  private noteHit(kind: 'breakpoint' | 'watchpoint', label: string, icount = this.icount): void {
+    if (this.hits.some((h) => h.icount === icount && h.label === label)) return;
+    this.hits.push({ icount, kind, label });
+    if (this.hits.length > MAX_HITS) this.hits.shift();
+  }
+
+  private refreshWatched(): void {
+    for (const w of this.watchpoints) w.bytes = this.readMem(w.addr, w.size) ?? new Uint8Array(0);
+  }
+
+  /** The access the instruction at the current position makes (address and kind), for watchpoints. */
+  private accessAt(t: Tracer): { addr: number; size: number; kind: Access } | undefined {
+    const i: InsnInfo | undefined = t.insnAt(this.pc);
+    if (i === undefined || i.access === Access.NONE) return undefined;
+    return { addr: t.accessAddress(i)!, size: i.size, kind: i.access };
+  }
+
+  /**
+   * The watchpoints the instruction just run triggered: a read of the range (read, readWrite),
+   * a store into it (readWrite), or a change of its bytes (write, readWrite: this also sees
+   * changes made by devices and semihosting). Conditions are evaluated after the access.
+   */
+  private watchHit(access: { addr: number; size: number; kind: Access } | undefined, forward: boolean): Watchpoint[] | undefined {
+    let out: Watchpoint[] | undefined;
+    for (const w of this.watchpoints) {
+      const now = this.readMem(w.addr, w.size) ?? new Uint8Array(0);
+      const changed = !sameBytes(now, w.bytes);
+      if (changed) w.bytes = now;
+      const overlaps = access !== undefined && access.addr < w.addr + w.size && w.addr < access.addr + access.size;
+      const read = overlaps && (access!.kind === Access.LOAD || access!.kind === Access.ATOMIC);
+      const store = overlaps && (access!.kind === Access.STORE || access!.kind === Access.ATOMIC);
+      const hit = w.access === 'write' ? changed : w.access === 'read' ? read : read || store || changed;
+      if (!hit || !this.condition(w.condition).ok) continue;
+      if (forward) {
+        w.hits++;
+        if (!hitConditionMet(w.hitCondition, w.hits)) continue;
+      }
+      (out ??= []).push(w);
+    }
+    return out;
+  }
+
+  // ---- backward --------------------------------------------------------------------------------
+
+  private async reverseStep(granularity: Granularity): Promise<Stop> {
+    const here = this.lineAt(this.pc);
+    if (granularity === 'instruction' || here?.range === undefined) {
+      if (this.icount <= this.historyStart) return this.stop('entry', 'start of recording');
+      this.seek(this.icount - 1);
+      return this.stop('step', 'step back', { jumped: true });
+    }
+    return this.reverseSearch(this.lineSearch(), 1024, 'step');
+  }
+
+  /**
+   * Searches the past in windows going backwards (see the top of the file) and moves to the
+   * position found, or to the start of history.
+   */
+  private async reverseSearch(search: BackSearch, firstWindow: number, reason: StopReason): Promise<Stop> {
+    const end = this.icount;
+    const start = this.historyStart;
+    const savedBreak = this.travel.breakIcount;
+    this.travel.breakIcount = undefined;
+    try {
+      let hi = end;
+      let acc = 0; // depth of `hi` relative to `end`
+      let width = firstWindow;
+      while (hi > start) {
+        const lo = Math.max(start, hi - width);
+        const ctx = lo > start ? lo - 1 : lo;
+        this.seek(ctx);
+        const t = new Tracer(this.machine, this.travel);
+        search.reset();
+        if (ctx < lo) {
+          search.visit(-1, t); // context only: what came just before lo
+          const s = t.step();
+          if (s.kind !== 'limit') throw new DebugError(`the past could not be replayed at icount ${ctx}: ${describeTravelStop(s)}`);
+        }
+        const depthAtLo = t.depth;
+        this.refreshWatched();
+        let slice = performance.now();
+        for (let i = lo; i < hi; i++) {
+          search.visit(i, t);
+          const access = search.after !== undefined && this.watchpoints.length > 0 ? this.accessAt(t) : undefined;
+          this.pendingAccess = access;
+          const s = t.step();
+          if (s.kind !== 'limit' && !(i + 1 === hi && this.icount === hi)) throw new DebugError(`the past could not be replayed at icount ${i}: ${describeTravelStop(s)}`);
+          search.after?.(i, t);
+          if ((i & 1023) === 1023 && performance.now() - slice > SLICE_MS) {
+            await this.tick();
+            slice = performance.now();
+            if (this.pauseRequested) {
+              // Everything from `hi` on was searched: stop there.
+              this.seek(hi);
+              return this.stop('pause', 'paused while searching backwards', { jumped: true });
+            }
+          }
+        }
+        const dEnd = t.depth; // depth at hi, relative to ctx
+        const found = search.result(dEnd - acc);
+        if (found !== undefined) {
+          this.seek(found);
+          const ids = this.reverseIdsAt.get(found) ?? [];
+          const why = ids.length > 0 ? this.describeIds(ids) : reason === 'step' ? 'step back' : 'reverse';
+          return this.stop(ids.length > 0 ? this.reasonForIds(ids) : reason, why, { breakpointIds: ids, jumped: true });
+        }
+        acc = depthAtLo - dEnd + acc;
+        hi = lo;
+        width *= 4;
+      }
+      this.seek(start);
+      return this.stop('entry', 'start of recording', { jumped: true });
+    } finally {
+      this.reverseIdsAt.clear();
+      this.travel.breakIcount = savedBreak !== undefined && savedBreak > this.icount ? savedBreak : undefined;
+    }
+  }
+
+  private pendingAccess: { addr: number; size: number; kind: Access } | undefined;
+  /** Reverse continue: which breakpoints/watchpoints matched at a found position. */
+  private readonly reverseIdsAt = new Map<number, number[]>();
+
+  private describeIds(ids: number[]): string {
+    const w = this.watchpoints.filter((x) => ids.includes(x.id));
+    const b = this.allBreakpoints().filter((x) => ids.includes(x.id));
+    return [...b.map((x) => `breakpoint ${x.label}`), ...w.map((x) => `watchpoint ${x.label}`)].join(', ');
+  }
+
+  private reasonForIds(ids: number[]): StopReason {
+    if (this.watchpoints.some((w) => ids.includes(w.id))) return 'data breakpoint';
+    const b = this.allBreakpoints().find((x) => ids.includes(x.id));
+    return b?.kind === 'function' ? 'function breakpoint' : b?.kind === 'instruction' ? 'instruction breakpoint' : 'breakpoint';
+  }
+
+  /** Reverse continue: the last breakpoint or watchpoint hit. */
+  private hitSearch(): BackSearch {
+    let found: number | undefined;
+    return {
+      reset: () => { found = undefined; },
+      visit: (i) => {
+        if (i < 0 || this.byPc.size === 0) return;
+        const ids = this.reverseBreakpointIds();
+        if (ids.length === 0) return;
+        found = i;
+        this.reverseIdsAt.set(i, ids);
+        for (const b of this.allBreakpoints()) if (ids.includes(b.id)) this.noteHit('breakpoint', b.label, i);
+      },
+      after: (i) => {
+        if (this.watchpoints.length === 0) return;
+        const w = this.watchHit(this.pendingAccess, false);
+        if (w === undefined) return;
+        // A watchpoint stops backwards before the access: at the instruction that made it.
+        found = i;
+        this.reverseIdsAt.set(i, [...(this.reverseIdsAt.get(i) ?? []), ...w.map((x) => x.id)]);
+        for (const x of w) this.noteHit('watchpoint', x.label, i);
+      },
+      result: () => found,
+    };
+  }
+
+  /** Reverse step out: the last position at relative depth <= limit. */
+  private depthSearch(limit: number): BackSearch {
+    let stack = new DepthStack();
+    return {
+      reset: () => { stack = new DepthStack(); },
+      visit: (i, t) => { if (i >= 0) stack.push(i, t.depth); },
+      result: (shift) => stack.last(limit + shift),
+    };
+  }
+
+  /**
+   * stepBack(line): the last entry into a source line (a statement start reached from another
+   * line, or from another call depth) at the current or an outer depth.
+   */
+  private lineSearch(): BackSearch {
+    let stack = new DepthStack();
+    let prevKey: string | undefined;
+    let prevDepth = NaN;
+    return {
+      reset: () => { stack = new DepthStack(); prevKey = undefined; prevDepth = NaN; },
+      visit: (i, t) => {
+        const here = this.lineAt(this.pc);
+        const d = t.depth;
+        if (i >= 0 && here?.stop && (d !== prevDepth || here.key !== prevKey)) stack.push(i, d);
+        prevKey = here?.key;
+        prevDepth = d;
+      },
+      result: (shift) => stack.last(shift),
+    };
+  }
+
+  // ---- source lines ----------------------------------------------------------------------------
+
+  /** Line facts about a pc (cached): its line's address range and whether a line step stops there. */
+  lineAt(pc: number): PcLine | undefined {
+    const dbg = this.dbg;
+    if (dbg === undefined) return undefined;
+    let l = this.lines.get(pc);
+    if (l === undefined) {
+      const info = dbg.lineFor(pc);
+      if (info === undefined) {
+        l = null;
+      } else {
+        const fn = dbg.functionAt(pc);
+        const inPrologue = fn !== undefined && pc >= fn.lowPc && pc < dbg.breakpointAddress(fn) && pc < fn.highPc;
+        l = { range: dbg.lineRange(pc), stop: dbg.isStmtStart(pc) && !inPrologue, key: `${info.file}:${info.line}` };
+      }
+      if (this.lines.size > 1 << 16) this.lines.clear();
+      this.lines.set(pc, l);
+    }
+    return l ?? undefined;
+  }
+
+  // ---- state: frames, registers, memory, variables ------------------------------------------------
+
+  /** Reads target memory: RAM and ROM only (device registers have side effects when read). */
+  readMem(addr: number, len: number): Uint8Array | undefined {
+    const bus = this.machine.bus;
+    addr >>>= 0;
+    if (len <= 0) return new Uint8Array(0);
+    if (bus.inRam(addr, len)) return bus.readBytes(addr, len);
+    const d = bus.findDevice(addr);
+    if (d?.name !== 'mrom' || addr - d.base + len > d.size) return undefined;
+    return bus.readBytes(addr, len);
+  }
+
+  private mem32 = (addr: number): number | undefined => {
+    const b = this.readMem(addr, 4);
+    return b === undefined ? undefined : (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+  };
+
+  /** The call stack, innermost first (inlined functions get their own frames). */
+  stack(): StackFrame[] {
+    if (this.stackCache !== undefined) return this.stackCache;
+    const hart = this.machine.hart;
+    const out: StackFrame[] = [];
+    const dbg = this.dbg;
+    const phys: Frame[] = dbg !== undefined ? dbg.unwind(hart.x, hart.pc, this.mem32, { maxDepth: 64 }) : [{ level: 0, pc: hart.pc >>> 0, regs: Int32Array.from(hart.x), known: -1, cfa: undefined, unwoundBy: undefined, innermost: true }];
+    for (const f of phys) {
+      const lookup = f.innermost ? f.pc : (f.pc - 1) >>> 0;
+      const scopes = dbg?.scopesFor(f) ?? [];
+      if (scopes.length === 0) {
+        const sym = this.machine.elf.symbolAt(lookup);
+        const line = dbg?.lineFor(lookup);
+        out.push({ id: out.length, name: sym ? sym.name : `0x${f.pc.toString(16)}`, pc: f.pc, file: line?.file, line: line?.line, column: line?.column, frame: f });
+        continue;
+      }
+      let loc: { file?: string; line?: number; column?: number } = dbg!.lineFor(lookup) ?? {};
+      for (const s of scopes) {
+        out.push({ id: out.length, name: s.fn.name, pc: f.pc, file: loc.file, line: loc.line, column: loc.column, frame: f, scope: s });
+        // The next (outer) source frame is at the call site of this inlined one.
+        loc = s.fn.call !== undefined ? { file: s.fn.call.file, line: s.fn.call.line, column: s.fn.call.column } : {};
+      }
+    }
+    this.stackCache = out;
+    return out;
+  }
+
+  /** x0-x31 (ABI names), pc, privilege and the main CSRs of a frame (outer frames: as unwound). */
+  registers(frameId = 0): RegisterValue[] {
+    const f = this.stack()[frameId]?.frame;
+    const hart = this.machine.hart;
+    const out: RegisterValue[] = [];
+    for (let i = 0; i < 32; i++) {
+      const known = frameId === 0 || f === undefined || ((f.known >>> i) & 1) === 1;
+      const v = frameId === 0 || f === undefined ? hart.x[i] : f.regs[i];
+      out.push({ name: REG_NAMES[i], value: known ? v >>> 0 : undefined, id: REG_NAMES[i] });
+    }
+    out.push({ name: 'pc', value: frameId === 0 || f === undefined ? hart.pc >>> 0 : f.pc, id: 'pc' });
+    if (frameId !== 0) return out;
+    out.push({ name: 'privilege', value: hart.priv, id: 'priv' });
+    for (const [name, v] of this.csrs()) out.push({ name, value: v >>> 0, id: name });
+    out.push({ name: 'icount', value: hart.icount, id: 'icount' });
+    return out;
+  }
+
+  private csrs(): [string, number][] {
+    const h = this.machine.hart;
+    return [['mstatus', h.mstatus], ['mie', h.mie], ['mip', h.mip], ['mtvec', h.mtvec], ['mscratch', h.mscratch], ['mepc', h.mepc], ['mcause', h.mcause], ['mtval', h.mtval], ['mcounteren', h.mcounteren]];
+  }
+
+  private register(name: string, frameId = 0): number | undefined {
+    const n = name.toLowerCase();
+    if (n === 'icount') return this.icount;
+    if (n === 'fp') return this.register('s0', frameId);
+    const x = /^x(\d+)$/.exec(n);
+    const i = x ? Number(x[1]) : REG_NAMES.indexOf(n);
+    const regs = this.registers(frameId);
+    if (i >= 0 && i < 32) return regs[i].value;
+    return regs.find((r) => r.id === n || r.name === n)?.value;
+  }
+
+  /** Parameters and locals of a source frame (innermost block first). */
+  locals(frameId: number): NamedValue[] {
+    const sf = this.stack()[frameId];
+    if (sf?.scope === undefined || this.dbg === undefined) return [];
+    const mem = (a: number, n: number): Uint8Array | undefined => this.readMem(a, n);
+    const seen = new Set<string>();
+    const out: NamedValue[] = [];
+    for (const v of [...sf.scope.params, ...sf.scope.locals]) {
+      if (seen.has(v.name)) continue; // an inner block's variable hides an outer one
+      seen.add(v.name);
+      out.push({ name: v.name, value: this.dbg.readVariable(v, sf.frame, mem) });
+    }
+    return out;
+  }
+
+  /** Global and file-static variables. */
+  globals(): NamedValue[] {
+    if (this.dbg === undefined) return [];
+    const mem = (a: number, n: number): Uint8Array | undefined => this.readMem(a, n);
+    return this.dbg.globals().slice(0, 1000).map((v) => ({ name: v.name, value: this.dbg!.readVariable(v, undefined, mem) }));
+  }
+
+  formatValue(v: Value, hex = false): string {
+    const mem = (a: number, n: number): Uint8Array | undefined => this.readMem(a, n);
+    if (this.dbg !== undefined) return this.dbg.format(v, mem, { hex });
+    return formatPlain(v);
+  }
+
+  children(v: Value, start?: number, count?: number): NamedValue[] {
+    if (this.dbg === undefined) return [];
+    return this.dbg.children(v, (a, n) => this.readMem(a, n), start, count).map((c) => ({ name: c.name, value: c.value }));
+  }
+
+  hasChildren(v: Value): boolean {
+    return this.dbg?.hasChildren(v) ?? false;
+  }
+
+  childCount(v: Value): number {
+    return this.dbg?.childCount(v) ?? 0;
+  }
+
+  typeName(v: Value): string {
+    return this.dbg?.typeName(v.type) ?? '';
+  }
+
+  /** Evaluates a C expression in a frame (see expr.ts); throws ExprError. */
+  evaluateValue(expr: string, frameId = 0): Value {
+    const env: EvalEnv = {
+      variable: (name) => this.locals(frameId).find((v) => v.name === name)?.value ?? this.globalValue(name),
+      register: (name) => this.register(name, frameId),
+      readMem: (a, n) => this.readMem(a, n),
+    };
+    return evaluateExpression(expr, env);
+  }
+
+  private globalValue(name: string): Value | undefined {
+    const v = this.dbg?.globalByName(name);
+    if (v === undefined || this.dbg === undefined) return undefined;
+    return this.dbg.readVariable(v, undefined, (a, n) => this.readMem(a, n));
+  }
+
+  // ---- edits (only where they cannot break a replay) ---------------------------------------------
+
+  /** Why the machine cannot be changed here, or undefined when it can. */
+  editRefusal(): string | undefined {
+    if (this.running) return 'the machine is running: pause it first';
+    if (this.mode === 'replay') return 'this is a replay: changing the machine would make it diverge from the recording';
+    if (!this.live) return `this is the recorded past (${this.where()}): a change here would break the replay of what follows; go to the live edge (continue to icount ${this.frontier}) to change the machine`;
+    return undefined;
+  }
+
+  private requireEditable(): void {
+    const why = this.editRefusal();
+    if (why !== undefined) throw new DebugError(why);
+  }
+
+  setRegister(id: string, value: number): void {
+    this.requireEditable();
+    const hart = this.machine.hart;
+    const n = id.toLowerCase();
+    const x = /^x(\d+)$/.exec(n);
+    const i = x ? Number(x[1]) : REG_NAMES.indexOf(n);
+    if (i === 0) throw new DebugError('x0 (zero) is hardwired to 0');
+    if (i > 0 && i < 32) {
+      this.poke(() => { hart.x[i] = value | 0; });
+    } else if (n === 'pc') {
+      this.poke(() => { hart.pc = value >>> 0; });
+    } else {
+      const csr = (CSR as Record<string, number>)[n];
+      const writable = ['mstatus', 'mie', 'mtvec', 'mscratch', 'mepc', 'mcause', 'mtval', 'mcounteren'];
+      if (csr === undefined || !writable.includes(n)) throw new DebugError(`${id} cannot be changed`);
+      this.poke(() => { (hart as unknown as Record<string, number>)[n] = value | 0; });
+    }
+    this.stackCache = undefined;
+  }
+
+  writeMemory(addr: number, data: Uint8Array): void {
+    this.requireEditable();
+    if (!this.machine.bus.inRam(addr >>> 0, data.length)) throw new DebugError(`0x${(addr >>> 0).toString(16)}..+${data.length} is not all RAM`);
+    this.poke(() => this.machine.bus.writeBytes(addr >>> 0, data));
+    this.stackCache = undefined;
+    this.refreshWatched();
+  }
+
+  /**
+   * Applies a user's change to the machine. In record mode the change is an input the recording
+   * does not have: TODO(poke event) log it through the gate so a replay repeats it; until then
+   * the recording's state digests catch the divergence a register change causes.
+   */
+  private poke(change: () => void): void {
+    change();
+  }
+
+  // ---- monitor commands and the timeline ---------------------------------------------------------
+
+  /** QEMU-style replay info, as QMP's query-replay answers it. */
+  queryReplay(): { mode: string; filename?: string; icount: number } {
+    const mode = this.mode === 'replay' ? 'play' : this.mode;
+    return { mode, ...(this.gate.filename ? { filename: this.gate.filename } : {}), icount: this.icount };
+  }
+
+  snapshots(): TimelineSnapshot[] {
+    const out: TimelineSnapshot[] = this.travel.autos.list.map((s) => ({ icount: s.icount, kind: 'auto' as const }));
+    for (const n of this.travel.named.list) out.push({ icount: n.snapshot.icount, kind: 'named', name: n.name });
+    return out.sort((a, b) => a.icount - b.icount);
+  }
+
+  /** Virtual time now, ns. */
+  get vclockNs(): number {
+    return this.machine.clock.nowNs();
+  }
+
+  /** Every input the recording holds so far (uart-rx, rtc, semihost, console, reset), in icount order. */
+  recordedEvents(): { icount: number; kind: string }[] {
+    const file = this.gate.filename;
+    if (file === undefined) return [];
+    this.gate.flushRecording();
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      return [];
+    }
+    if (this.eventsCache?.size !== size) {
+      const out: { icount: number; kind: string }[] = [];
+      try {
+        const r = RrReader.open(file);
+        for (let f = r.next(); f !== undefined; f = r.next()) {
+          const kind = EVENT_NAMES[f.kind];
+          if (kind !== 'digest' && kind !== 'end' && kind !== 'warp') out.push({ icount: f.icount, kind });
+        }
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+      }
+      this.eventsCache = { size, events: out };
+    }
+    return this.eventsCache.events;
+  }
+
+  private eventsCache: { size: number; events: { icount: number; kind: string }[] } | undefined;
+
+  /** The source line of the current pc. */
+  currentLine(): { file?: string; line?: number } {
+    const l = this.dbg?.lineFor(this.pc);
+    return l === undefined ? {} : { file: l.file, line: l.line };
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** DAP hit conditions: "N" (from the Nth hit on), "==N", ">N", ">=N", "<N", "<=N", "%N" (every Nth). */
+export function hitConditionMet(cond: string | undefined, hits: number): boolean {
+  if (cond === undefined || cond.trim() === '') return true;
+  const m = /^\s*(==|=|>=|<=|>|<|%)?\s*(\d+)\s*$/.exec(cond);
+  if (m === null) return true;
+  const n = Number(m[2]);
+  switch (m[1]) {
+    case '==': case '=': return hits === n;
+    case '>': return hits > n;
+    case '>=': case undefined: return hits >= n;
+    case '<': return hits < n;
+    case '<=': return hits <= n;
+    case '%': return n > 0 && hits % n === 0;
+    default: return true;
+  }
+}
+
+export function describeTravelStop(s: TravelStop): string {
+  switch (s.kind) {
+    case 'exit': return `the guest exited with status ${s.code}`;
+    case 'replay-stop': return s.stop.message;
+    case 'trap-loop': return `trap loop at pc 0x${(s.pc >>> 0).toString(16)}`;
+    default: return s.kind;
+  }
+}
+
+function formatPlain(v: Value): string {
+  if (v.unavailable !== undefined) return `<${v.unavailable}>`;
+  let n = 0n;
+  for (let i = v.bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(v.bytes[i]);
+  return `0x${n.toString(16)}`;
+}
