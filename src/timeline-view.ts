@@ -52,7 +52,9 @@ export class TimelineViews implements vscode.WebviewViewProvider, vscode.Disposa
 
   private current(): ToWebview {
     const st = this.sessions.active();
-    return st && !st.ended ? { type: 'timeline', data: st.timeline ?? null, running: st.running } : { type: 'timeline', data: null };
+    if (!st || st.ended) return { type: 'timeline', data: null };
+    // Before the first stop there is no timeline yet, but there is a session.
+    return { type: 'timeline', data: st.timeline ?? null, running: st.running || !st.timeline };
   }
 
   private broadcast(): void {

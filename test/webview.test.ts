@@ -386,9 +386,16 @@ describe('timeline webview in Chromium', { skip: !hasTool('chromium') && process
     assert.deepEqual(errors.filter((e) => !/Content Security Policy/.test(e)), []);
   });
 
+  test('a session that has not stopped yet says it is running', async () => {
+    await page.evaluate(() => window.postMessage({ type: 'timeline', data: null, running: true }, '*'));
+    await page.waitForFunction(() => /VM is running/.test(document.getElementById('empty')!.textContent!));
+    assert.equal(await page.textContent('#mode'), 'running');
+  });
+
   test('back to the empty state when the session ends', async () => {
     await page.evaluate(() => window.postMessage({ type: 'timeline', data: null }, '*'));
     await page.waitForSelector('#empty', { state: 'visible' });
     assert.equal(await page.textContent('#mode'), 'no session');
+    assert.match((await page.textContent('#empty'))!, /Start debugging/);
   });
 });

@@ -55,7 +55,11 @@ function setData(data: TimelineData | null, running: boolean): void {
     state.model = null;
     ui.main.hidden = true;
     ui.empty.hidden = false;
+    ui.empty.textContent = running
+      ? 'The VM is running: its timeline appears when it stops (at a breakpoint, or pause it).'
+      : 'Start debugging with an rvreplay configuration to see its timeline.';
     renderHeader();
+    if (running) { ui.mode.textContent = 'running'; ui.mode.dataset.mode = 'running'; }
     return;
   }
   const prev = state.model;
