@@ -12,14 +12,21 @@ import { GoldfishRtc, type RtcState } from '../devices/goldfish-rtc';
 import { Rom } from '../devices/rom';
 import { Semihosting, SEMIHOST_RETRY } from '../devices/semihosting';
 import { Gate, ReplayStop, type GateState } from '../replay/gate';
+import { PokeSpace } from '../replay/events';
 import { hartDigest } from '../replay/digest';
-import { MIP_MTIP, MIP_MEIP } from '../cpu/csr';
+import { MIP_MTIP, MIP_MEIP, CSR, MSTATUS_WRITABLE, MIE_WRITABLE } from '../cpu/csr';
 import { Plic, UART0_IRQ, type PlicState } from '../devices/plic';
 import { parseElf, checkSegmentsFit, type ElfImage } from '../elf/elf';
 import { UserError } from '../errors';
 import { MROM_BASE, MROM_SIZE, RESET_PC, fdtAddress, resetVector } from './boot';
 
 export const RAM_BASE = 0x80000000;
+
+/** CSRs a debugger may change (by number): plain state, no side effects. */
+export const POKEABLE_CSRS: Record<number, string> = {
+  [CSR.mstatus]: 'mstatus', [CSR.mie]: 'mie', [CSR.mtvec]: 'mtvec', [CSR.mscratch]: 'mscratch',
+  [CSR.mepc]: 'mepc', [CSR.mcause]: 'mcause', [CSR.mtval]: 'mtval', [CSR.mcounteren]: 'mcounteren',
+};
 export const DEFAULT_RAM_MIB = 128;
 
 export interface MachineOptions {
@@ -124,8 +131,27 @@ export class VirtMachine {
       uartCanReceive: () => this.semihosting === undefined && this.uart.canReceive(),
       uartReceive: (b) => this.uart.receive(b),
       reset: () => this.reset(),
+      poke: (space, index, bytes) => this.poke(space, index, bytes),
     });
     this.reset();
+  }
+
+  /** A debugger's change to the machine, between instructions (see Gate.poke, which logs it). */
+  private poke(space: PokeSpace, index: number, bytes: Uint8Array): void {
+    const word = bytes.length >= 4 ? new DataView(bytes.buffer, bytes.byteOffset).getInt32(0, true) : 0;
+    const hart = this.hart as unknown as Record<string, number>;
+    switch (space) {
+      case PokeSpace.X: if (index > 0 && index < 32) this.hart.x[index] = word; break;
+      case PokeSpace.PC: this.hart.pc = word >>> 0; break;
+      case PokeSpace.MEM: this.bus.writeBytes(index >>> 0, bytes); break;
+      case PokeSpace.CSR: {
+        const name = POKEABLE_CSRS[index];
+        // As a CSR write would leave them (WARL): only implemented bits.
+        const mask: Record<string, number> = { mstatus: MSTATUS_WRITABLE, mie: MIE_WRITABLE, mepc: ~1, mcounteren: 7 };
+        if (name !== undefined) hart[name] = word & (mask[name] ?? -1);
+        break;
+      }
+    }
   }
 
   /** Everything but RAM, as plain data (the snapshot layer adds RAM). */

@@ -17,6 +17,9 @@ export const enum EventKind {
   /** Boundary: host-dependent idle time added to the virtual clock (payload: ns). Reserved for
    *  when an interrupt controller lets a wfi wait for input; nothing produces it yet. */
   WARP = 4,
+  /** Boundary: the user changed the machine from the debugger at the live edge (a register,
+   *  the pc, a CSR or memory; payload: see encodePoke). */
+  POKE = 5,
   /** Sync: a goldfish RTC read of host time (payload: u64 ns). */
   RTC = 16,
   /** Sync: one answer of the semihosting host (payload: method, result). */
@@ -28,7 +31,7 @@ export const enum EventKind {
 }
 
 export const EVENT_NAMES: Record<number, string> = {
-  [EventKind.UART_RX]: 'uart-rx', [EventKind.DIGEST]: 'digest', [EventKind.RESET]: 'reset', [EventKind.WARP]: 'warp',
+  [EventKind.UART_RX]: 'uart-rx', [EventKind.DIGEST]: 'digest', [EventKind.RESET]: 'reset', [EventKind.WARP]: 'warp', [EventKind.POKE]: 'poke',
   [EventKind.RTC]: 'rtc', [EventKind.SEMIHOST]: 'semihost', [EventKind.CONSOLE]: 'console', [EventKind.END]: 'end',
 };
 
@@ -60,6 +63,23 @@ export function encodeU64(v: bigint): Uint8Array {
 export function decodeU64(p: Uint8Array): bigint {
   if (p.length !== 8) throw new Error('bad u64 payload');
   return new DataView(p.buffer, p.byteOffset).getBigUint64(0, true);
+}
+
+/** What a poke changes: an x register (index 1-31), the pc, memory (index: the address) or a CSR (index: its number). */
+export const enum PokeSpace { X = 0, PC = 1, MEM = 2, CSR = 3 }
+
+/** Poke payload: u8 space, u32 index, then the bytes written (little-endian for registers). */
+export function encodePoke(space: PokeSpace, index: number, bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(5 + bytes.length);
+  out[0] = space;
+  new DataView(out.buffer).setUint32(1, index >>> 0, true);
+  out.set(bytes, 5);
+  return out;
+}
+
+export function decodePoke(p: Uint8Array): { space: PokeSpace; index: number; bytes: Uint8Array } {
+  if (p.length < 6 || p[0] > PokeSpace.CSR || (p[0] !== PokeSpace.MEM && p.length !== 9)) throw new Error('bad poke payload');
+  return { space: p[0] as PokeSpace, index: new DataView(p.buffer, p.byteOffset).getUint32(1, true), bytes: p.subarray(5) };
 }
 
 /** Semihosting host methods, numbered for the log. The order is part of the file format. */
@@ -103,6 +123,13 @@ export function describePayload(kind: number, p: Uint8Array): string {
         return `${method} -> ${result === null ? 'null' : typeof result === 'number' ? result : `${result.length} bytes`}`;
       }
       case EventKind.END: { const e = decodeEnd(p); return `${e.reason}, status ${e.status}`; }
+      case EventKind.POKE: {
+        const k = decodePoke(p);
+        const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
+        const word = (): string => hex(new DataView(k.bytes.buffer, k.bytes.byteOffset).getUint32(0, true));
+        if (k.space === PokeSpace.MEM) return `memory ${hex(k.index)}: ${k.bytes.length} byte${k.bytes.length === 1 ? '' : 's'}`;
+        return k.space === PokeSpace.X ? `x${k.index} = ${word()}` : k.space === PokeSpace.PC ? `pc = ${word()}` : `csr ${hex(k.index)} = ${word()}`;
+      }
       default: return p.length ? `${p.length} bytes` : '';
     }
   } catch {

@@ -19,6 +19,7 @@ import { RecordingSemihost, ReplayedSemihost } from './semihost-log';
 import { RrReader, type RrWriter, type Frame, type ReaderPosition } from './rrfile';
 import {
   EventKind, EVENT_NAMES, isBoundary, encodeEnd, decodeEnd, encodeU64, decodeU64, decodeSemihost, describePayload, type EndReason,
+  encodePoke, decodePoke, type PokeSpace,
 } from './events';
 
 export type RrMode = 'none' | 'record' | 'replay';
@@ -31,6 +32,8 @@ export interface GateMachine {
   uartCanReceive(): boolean;
   uartReceive(byte: number): void;
   reset(): void;
+  /** Applies a user's change (see Gate.poke). */
+  poke(space: PokeSpace, index: number, bytes: Uint8Array): void;
 }
 
 /** Why a replay stopped before the guest did: the recording ended, was damaged, or diverged. */
@@ -274,6 +277,11 @@ export class Gate {
         case EventKind.RESET:
           m.reset();
           break;
+        case EventKind.POKE: {
+          const k = this.decode(f, decodePoke);
+          m.poke(k.space, k.index, k.bytes);
+          break;
+        }
         case EventKind.DIGEST:
         case EventKind.WARP: // nothing produces warps yet (see events.ts)
           break;
@@ -356,6 +364,19 @@ export class Gate {
 
   get consoleInputClosed(): boolean {
     return this.consoleClosed && this.consolePending.length === 0;
+  }
+
+  /**
+   * The user changes the machine (the debugger edits a register or memory), between
+   * instructions. Applied at once; a recording logs it (with the state digest from before) so
+   * that a replay makes the same change at the same icount. A replay, or a recording in the
+   * past, cannot be changed: that would contradict what the log says happened next.
+   */
+  poke(space: PokeSpace, index: number, bytes: Uint8Array): void {
+    if (this.history && this.ahead === undefined && this.machine.icount() >= this.frontier!.icount) this.goLive();
+    if (this.replaying) throw new Error('the machine cannot be changed while it replays a recording');
+    if (this.mode === 'record' && this.writer !== undefined) this.log(EventKind.POKE, encodePoke(space, index, bytes));
+    this.machine.poke(space, index, bytes);
   }
 
   /** The user asks for a reset; it happens (and is logged) at the next instruction boundary. */
