@@ -402,22 +402,22 @@ export class RvReplaySession extends LoggingDebugSession {
     this.guard(response, () => {
       const d = this.dbg;
       const found = args.breakpoints.map((b) => {
-        const fn = d.dbg?.functionByName(b.name);
-        let pc: number | undefined = fn !== undefined ? d.dbg!.breakpointAddress(fn) : undefined;
-        if (pc === undefined) {
+        // Past the prologue of each copy, every inlined copy, or an ELF symbol (assembly labels too).
+        let pcs = d.dbg?.functionBreakpointAddresses(b.name) ?? [];
+        if (pcs.length === 0) {
           const sym = d.machine.elf.symbol(b.name);
-          if (sym !== undefined && (sym.type === 'func' || sym.type === 'notype')) pc = sym.value >>> 0;
+          if (sym !== undefined && (sym.type === 'func' || sym.type === 'notype') && sym.shndx !== 0) pcs = [sym.value >>> 0];
         }
-        return { b, pc };
+        return { b, pcs };
       });
-      const set = d.setBreakpoints('function', 'function', found.filter((f) => f.pc !== undefined).map((f) => ({ pcs: [f.pc!], condition: f.b.condition, hitCondition: f.b.hitCondition, label: f.b.name })));
+      const set = d.setBreakpoints('function', 'function', found.filter((f) => f.pcs.length > 0).map((f) => ({ pcs: f.pcs, condition: f.b.condition, hitCondition: f.b.hitCondition, label: f.b.name })));
       let k = 0;
       response.body = {
         breakpoints: found.map((f) => {
-          if (f.pc === undefined) return { verified: false, message: `no function ${f.b.name}` };
+          if (f.pcs.length === 0) return { verified: false, message: `no function ${f.b.name}` };
           const bp = set[k++];
-          const line = d.dbg?.lineFor(f.pc);
-          return { id: bp.id, verified: true, instructionReference: hex(f.pc), ...(line ? { line: line.line, source: this.source(line.file) } : {}) };
+          const line = d.dbg?.lineFor(f.pcs[0]);
+          return { id: bp.id, verified: true, instructionReference: hex(f.pcs[0]), ...(line ? { line: line.line, source: this.source(line.file) } : {}) };
         }),
       };
       this.sendResponse(response);

@@ -276,6 +276,31 @@ test('registers and memory: refused in history with the reason, allowed at the l
   assert.throws(() => none.d.stepBack(), /reverse execution needs a recording/);
 });
 
+test('record mode: a change at the live edge is recorded, and the replay makes it too', async () => {
+  const s = new Session({ rr: 'record' });
+  await s.runTo(31); // the loop is done; sum is printed next
+  const sum = s.d.evaluateValue('&sum');
+  const addr = new DataView(sum.bytes.buffer, sum.bytes.byteOffset).getUint32(0, true);
+  s.d.writeMemory(addr, Uint8Array.of(0xd2, 0x04, 0, 0)); // 1234
+  s.d.setRegister('s1', 0x5a5a); // a register main does not use: checked by the replay's digests
+  assert.equal(s.local('sum'), '1234');
+  const st = await s.do((d) => d.continue());
+  assert.equal(st.reason, 'exit');
+  assert.match(s.output, /sum=1234\n/);
+  s.d.gate.finish('exit', s.d.machine.exitCode!);
+  const dump = await runProcess(process.execPath, [CLI, 'dump', s.rrfile!]);
+  assert.match(dump.stdout, /poke.*memory 0x[0-9a-f]+: 4 bytes/);
+  assert.match(dump.stdout, /poke.*x9 = 0x5a5a/);
+  const rep = await runProcess(process.execPath, [CLI, 'replay', '--rrfile', s.rrfile!, ELF], { stdin: '' });
+  assert.equal(rep.stdout, s.output);
+  assert.match(rep.stderr, /replay complete: .* matches the recording/);
+  // Going back before the change and forward again replays it at the same icount.
+  await s.do((d) => d.goto(10));
+  const again = await s.do((d) => d.continue());
+  assert.equal(again.reason, 'exit');
+  assert.equal(s.d.icount, st.icount);
+});
+
 test('guest misbehaviour stops the session with a message: a trap loop', async () => {
   const s = new Session({ rr: 'none' });
   await s.runTo(28);

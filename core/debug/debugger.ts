@@ -23,14 +23,14 @@
 // free running. The hook wanted from core/cpu/hart.ts (see docs/debugging.md, "Speed"): a set of
 // breakpoint pcs checked before each instruction only on RAM pages flagged as holding one, and
 // execute() returning Exit.BREAKPOINT with pc at that instruction, not executed, icount unchanged.
-import type { VirtMachine } from '../machine/virt';
 import type { TimeTravel, TravelStop } from './time-travel';
 import type { Gate } from '../replay/gate';
 import { Tracer, Access, Flow, type InsnInfo } from './tracer';
 import { evaluateExpression, truthy, ExprError, type EvalEnv } from './expr';
 import { describeCause } from '../cpu/trap';
 import { REG_NAMES } from '../isa/disasm';
-import { CSR } from '../cpu/csr';
+import { PokeSpace } from '../replay/events';
+import { POKEABLE_CSRS, type VirtMachine } from '../machine/virt';
 import type { DebugInfo, Frame, LineRange, Scope, Value } from '../dwarf/index';
 import { UserError } from '../errors';
 import * as fs from 'node:fs';
@@ -999,17 +999,19 @@ export class Debugger {
   /** Evaluates a C expression in a frame (see expr.ts); throws ExprError. */
   evaluateValue(expr: string, frameId = 0): Value {
     const env: EvalEnv = {
-      variable: (name) => this.locals(frameId).find((v) => v.name === name)?.value ?? this.globalValue(name),
+      variable: (name) => this.locals(frameId).find((v) => v.name === name)?.value ?? this.globalValue(name, frameId),
       register: (name) => this.register(name, frameId),
       readMem: (a, n) => this.readMem(a, n),
     };
     return evaluateExpression(expr, env);
   }
 
-  private globalValue(name: string): Value | undefined {
-    const v = this.dbg?.globalByName(name);
+  /** A file static of the frame's unit, or a global (C scoping). */
+  private globalValue(name: string, frameId: number): Value | undefined {
+    const frame = this.stack()[frameId]?.frame;
+    const v = this.dbg?.findVariable(name, frame);
     if (v === undefined || this.dbg === undefined) return undefined;
-    return this.dbg.readVariable(v, undefined, (a, n) => this.readMem(a, n));
+    return this.dbg.readVariable(v, frame, (a, n) => this.readMem(a, n));
   }
 
   // ---- edits (only where they cannot break a replay) ---------------------------------------------
@@ -1029,39 +1031,37 @@ export class Debugger {
 
   setRegister(id: string, value: number): void {
     this.requireEditable();
-    const hart = this.machine.hart;
     const n = id.toLowerCase();
     const x = /^x(\d+)$/.exec(n);
-    const i = x ? Number(x[1]) : REG_NAMES.indexOf(n);
+    const i = x ? Number(x[1]) : REG_NAMES.indexOf(n === 'fp' ? 's0' : n);
+    const word = new Uint8Array(4);
+    new DataView(word.buffer).setInt32(0, value | 0, true);
     if (i === 0) throw new DebugError('x0 (zero) is hardwired to 0');
     if (i > 0 && i < 32) {
-      this.poke(() => { hart.x[i] = value | 0; });
+      this.poke(PokeSpace.X, i, word);
     } else if (n === 'pc') {
-      this.poke(() => { hart.pc = value >>> 0; });
+      this.poke(PokeSpace.PC, 0, word);
     } else {
-      const csr = (CSR as Record<string, number>)[n];
-      const writable = ['mstatus', 'mie', 'mtvec', 'mscratch', 'mepc', 'mcause', 'mtval', 'mcounteren'];
-      if (csr === undefined || !writable.includes(n)) throw new DebugError(`${id} cannot be changed`);
-      this.poke(() => { (hart as unknown as Record<string, number>)[n] = value | 0; });
+      const csr = Object.entries(POKEABLE_CSRS).find(([, name]) => name === n)?.[0];
+      if (csr === undefined) throw new DebugError(`${id} cannot be changed`);
+      this.poke(PokeSpace.CSR, Number(csr), word);
     }
-    this.stackCache = undefined;
   }
 
   writeMemory(addr: number, data: Uint8Array): void {
     this.requireEditable();
     if (!this.machine.bus.inRam(addr >>> 0, data.length)) throw new DebugError(`0x${(addr >>> 0).toString(16)}..+${data.length} is not all RAM`);
-    this.poke(() => this.machine.bus.writeBytes(addr >>> 0, data));
-    this.stackCache = undefined;
+    this.poke(PokeSpace.MEM, addr >>> 0, data);
     this.refreshWatched();
   }
 
   /**
-   * Applies a user's change to the machine. In record mode the change is an input the recording
-   * does not have: TODO(poke event) log it through the gate so a replay repeats it; until then
-   * the recording's state digests catch the divergence a register change causes.
+   * Applies a user's change to the machine through the gate, which records it in record mode
+   * (a "poke" event), so that a replay of the recording makes the same change at this icount.
    */
-  private poke(change: () => void): void {
-    change();
+  private poke(space: PokeSpace, index: number, bytes: Uint8Array): void {
+    this.gate.poke(space, index, bytes);
+    this.stackCache = undefined;
   }
 
   // ---- monitor commands and the timeline ---------------------------------------------------------
