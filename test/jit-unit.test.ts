@@ -2,11 +2,20 @@
 // code and data on one page, fence.i, traps and MMIO in the middle of a block, blocks across a
 // page boundary, an instruction straddling two pages, exact icount at every limit, pages kept
 // from the JIT, flushes, save/restore; then random programs.
-import { test } from 'node:test';
+import { test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hart, Exit } from '../core/cpu/hart';
 import { Ram } from '../core/mem/ram';
 import { Bus, type MmioDevice } from '../core/mem/bus';
+
+/** Translate only code that has run (the default), or everything reachable (bigger regions, more edges inside them). */
+let exploreAll = false;
+
+/** Every test runs in both exploration modes. */
+function test(name: string, fn: () => void): void {
+  nodeTest(name, () => { exploreAll = false; fn(); });
+  nodeTest(`${name} [translating all reachable code]`, () => { exploreAll = true; try { fn(); } finally { exploreAll = false; } });
+}
 
 const BASE = 0x80000000;
 const RAM_SIZE = 64 * 1024;
@@ -70,6 +79,7 @@ function one(jit: boolean, image: Uint8Array): One {
   ram.u8.set(image);
   const hart = new Hart({ bus, readTime: () => 0 }, { jit });
   hart.jit.hotAfter = 1; // translate at once: these programs are short
+  hart.jit.exploreAll = exploreAll;
   hart.reset(BASE);
   return { hart, ram, bus, dev };
 }
@@ -347,6 +357,27 @@ test('flushDecodeCache after RAM is rewritten behind the Ram\'s back', () => {
   }
   p.runTo(200);
   assert.equal(p.j.hart.x[1], 50 + 500);
+});
+
+test('rewriting code with the same bytes keeps the translation; a snapshot-style page restore too', () => {
+  // The loop stores the word it loads from its own first instruction back over it.
+  const w = [lw(7, 9, 0), sw(7, 9, 0), addi(1, 1, 1), jal(0, -12)];
+  const setup = (h: Hart): void => { h.x[9] = BASE; };
+  const p = new Pair(imageOf(w), setup);
+  p.runTo(2000, 100);
+  assert.equal(p.j.hart.jit.stats.invalidated, 0, 'same bytes: nothing dropped');
+  const regions = p.j.hart.jit.stats.regions;
+  // A restore writes whole pages and touches them (core/snapshot/ram-image.ts).
+  for (const s of [p.j, p.i]) { const page = s.ram.u8.slice(0, 4096); s.ram.u8.set(page, 0); s.ram.touch(0, 4096); }
+  p.runTo(4000, 100);
+  assert.equal(p.j.hart.jit.stats.invalidated, 0);
+  assert.equal(p.j.hart.jit.stats.regions, regions, 'no recompilation');
+  // Now a real change: addi x1, x1, 2.
+  for (const s of [p.j, p.i]) { new DataView(s.ram.buffer).setUint32(8, addi(1, 1, 2), true); s.ram.touch(0, 4096); }
+  const x1 = p.i.hart.x[1];
+  p.runTo(6000, 100);
+  assert.ok(p.j.hart.jit.stats.invalidated > 0);
+  assert.ok(p.j.hart.x[1] - x1 > 900, 'the new code ran');
 });
 
 test('save/restore with the JIT: going back and running again gives the same results', () => {

@@ -62,6 +62,8 @@ export class Region {
   readonly entryOffs: number[] = [];
   /** RAM offset and length of every instruction it covers (pairs). */
   readonly spans: number[] = [];
+  /** The halfwords of those instructions when translated, in span order. */
+  halves: Uint16Array = new Uint16Array(0);
   /** Pages its instructions touch. */
   readonly pages: number[] = [];
   constructor(readonly entryOff: number) {}
@@ -123,6 +125,8 @@ export class Jit {
   private readonly smcCount: Uint16Array;
   /** The dispatcher translates a pc once it came there this often (tests lower it to 1). */
   hotAfter = HOT;
+  /** Translate everything reachable from an entry, not only code that has run (tests). */
+  exploreAll = false;
   /** Counters for tests and docs/performance.md. */
   stats = {
     /** Regions compiled, and the instructions in them. */
@@ -159,8 +163,8 @@ export class Jit {
     }
     let h = this.heat[page];
     if (h === undefined) { h = new Uint8Array(HALVES_PER_PAGE); this.heat[page] = h; }
-    if (++h[slot] < this.hotAfter) return undefined;
-    h[slot] = 0;
+    if (h[slot] < 255) h[slot]++;
+    if (h[slot] < this.hotAfter) return undefined;
     return this.compile(off);
   }
 
@@ -180,7 +184,11 @@ export class Jit {
     if (on) this.dropPage(page);
   }
 
-  /** Drops every region with an instruction overlapping RAM bytes [off, off+size). */
+  /**
+   * Drops every region with an instruction in RAM bytes [off, off+size) that changed. (Stores
+   * of the same bytes, and snapshot restores of pages whose code is the same, keep them: V8
+   * would have to warm new ones up again.)
+   */
   invalidate(off: number, size: number): void {
     const end = off + size;
     let hit = false;
@@ -189,17 +197,24 @@ export class Jit {
       if (c !== undefined && c[(s >>> 1) & (HALVES_PER_PAGE - 1)] !== 0) { hit = true; break; }
     }
     if (!hit) return;
+    const u16 = this.ram.u16;
     const first = off >>> PAGE_SHIFT, last = (end - 1) >>> PAGE_SHIFT;
     for (let p = first; p <= last; p++) {
       const set = this.regionsOn[p];
       if (set === undefined) continue;
+      let dropped = false;
       for (const r of [...set]) {
-        const sp = r.spans;
-        for (let i = 0; i < sp.length; i += 2) {
-          if (sp[i] < end && off < sp[i] + sp[i + 1]) { this.drop(r); break; }
+        const sp = r.spans, hv = r.halves;
+        let changed = false;
+        for (let i = 0, h = 0; i < sp.length && !changed; h += sp[i + 1] >>> 1, i += 2) {
+          if (sp[i] >= end || off >= sp[i] + sp[i + 1]) continue;
+          for (let k = 0; k < sp[i + 1] >>> 1; k++) {
+            if (u16[(sp[i] >>> 1) + k] !== hv[h + k]) { changed = true; break; }
+          }
         }
+        if (changed) { this.drop(r); dropped = true; }
       }
-      if (++this.smcCount[p] >= SMC_PAGE_LIMIT) this.setNoJit(p, true);
+      if (dropped && ++this.smcCount[p] >= SMC_PAGE_LIMIT) this.setNoJit(p, true);
     }
   }
 
@@ -244,9 +259,13 @@ export class Jit {
     const insns = new Map<number, Insn>();
     const leaders = new Set<number>();
     const work = [entryOff];
+    // Only into code that has run (the dispatcher came there): code that has not run would be
+    // compiled by V8 without type feedback and deoptimize when it first runs.
+    const heat = this.heat;
+    const ran = (o: number): boolean => this.exploreAll || (heat[o >>> PAGE_SHIFT]?.[(o >>> 1) & (HALVES_PER_PAGE - 1)] ?? 0) > 0;
     const push = (pc: number): void => {
       const o = (pc - ramBase) >>> 0;
-      if (o < ramSize) work.push(o);
+      if (o < ramSize && ran(o)) work.push(o);
     };
     while (work.length > 0 && insns.size < MAX_REGION_INSNS) {
       let off = work.pop()!;
@@ -259,11 +278,15 @@ export class Jit {
         const next = off + d.len;
         const kind = kindOf(d.op);
         if (kind === Kind.PLAIN) { off = next; continue; }
-        if (kind === Kind.BRANCH) { push(pc + d.imm); leaders.add(next); off = next; continue; }
+        if (kind === Kind.BRANCH) {
+          push(pc + d.imm);
+          if (!ran(next)) break;
+          leaders.add(next); off = next; continue;
+        }
         if (kind === Kind.JAL) push(pc + d.imm);
         // Return points after calls, and the instruction after one the interpreter runs.
         if ((kind !== Kind.INTERP && d.rd !== 0) || (kind === Kind.INTERP && d.op !== Op.MRET && d.op !== Op.ILLEGAL)) {
-          if (next < ramSize) work.push(next);
+          if (next < ramSize && ran(next)) work.push(next);
         }
         break;
       }
@@ -369,8 +392,10 @@ export class Jit {
     region.fn = fn;
     // 4. Register: entries, coverage, code pages.
     const pages = new Set<number>();
+    const halves: number[] = [];
     for (const ins of insns.values()) {
       region.spans.push(ins.off, ins.d.len);
+      for (let s = ins.off; s < ins.off + ins.d.len; s += 2) halves.push(this.ram.u16[s >>> 1]);
       for (let s = ins.off; s < ins.off + ins.d.len; s += 2) {
         const p = s >>> PAGE_SHIFT;
         let c = this.cover[p];
@@ -379,6 +404,7 @@ export class Jit {
         pages.add(p);
       }
     }
+    region.halves = Uint16Array.from(halves);
     for (const p of pages) {
       region.pages.push(p);
       let set = this.regionsOn[p];
