@@ -244,16 +244,32 @@ export class RvReplaySession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  /** A source for a DWARF path: the path itself, or the same file name beside the program. */
+  /**
+   * A source for a DWARF path. The program may have been built elsewhere (a copied workspace, a
+   * CI build): a file at the same trailing path beside the program wins over the build's path
+   * when that is not beside the program itself, so VS Code opens the copy the user works in.
+   */
   private source(file: string | undefined): Source | undefined {
     if (file === undefined || file === '') return undefined;
-    let p = file;
-    if (!fs.existsSync(p) && this.vm !== undefined) {
-      const beside = path.join(path.dirname(path.resolve(this.vm.program)), path.basename(file));
-      if (fs.existsSync(beside)) p = beside;
+    let p = this.sourcePaths.get(file);
+    if (p === undefined) {
+      p = file;
+      if (this.vm !== undefined) {
+        const dir = path.dirname(path.resolve(this.vm.program));
+        if (!path.resolve(file).startsWith(dir + path.sep)) {
+          const parts = file.split(/[\\/]/).filter((x) => x !== '');
+          for (let k = 1; k <= parts.length; k++) {
+            const cand = path.join(dir, ...parts.slice(parts.length - k));
+            if (fs.existsSync(cand)) { p = cand; break; }
+          }
+        }
+      }
+      this.sourcePaths.set(file, p);
     }
     return new Source(path.basename(p), this.convertDebuggerPathToClient(p));
   }
+
+  private readonly sourcePaths = new Map<string, string>();
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     this.guard(response, () => {

@@ -252,3 +252,20 @@ test('rr none: the session ends with the guest', () => withClient(async (c) => {
   const exited = c.events.find((e) => e.event === 'exited') as DebugProtocol.ExitedEvent;
   assert.equal(exited.body.exitCode, 1);
 }));
+
+test('a program built elsewhere: sources are shown from beside the program', () => withClient(async (c) => {
+  const dir = fs.mkdtempSync(path.join(tmp, 'copy-'));
+  fs.copyFileSync(ELF, path.join(dir, 'debugme.elf'));
+  fs.copyFileSync(SRC, path.join(dir, 'debugme.c'));
+  const stopped = c.dc.waitForEvent('stopped');
+  await Promise.all([
+    c.dc.waitForEvent('initialized')
+      .then(() => c.dc.setBreakpointsRequest({ source: { path: path.join(dir, 'debugme.c') }, breakpoints: [{ line: 28 }] }))
+      .then(() => c.dc.configurationDoneRequest()),
+    c.dc.launch({ program: path.join(dir, 'debugme.elf') }),
+  ]);
+  assert.equal(((await stopped) as DebugProtocol.StoppedEvent).body.reason, 'breakpoint');
+  const top = await c.top();
+  assert.equal(top.line, 28);
+  assert.equal(top.source!.path, path.join(dir, 'debugme.c'));
+}));

@@ -136,6 +136,8 @@ const FAST_SLICE = 1_000_000;
 /** Time between yields to the event loop while running (pause must be answered within 100 ms). */
 const SLICE_MS = 25;
 const MAX_HITS = 2000;
+/** A stop farther than this from the snapshot before it takes a snapshot (see snapshotHere). */
+const STOP_SNAPSHOT_DISTANCE = 1 << 15;
 /** Seeks that replay more instructions than this use the JIT (when the hart has one). */
 const JIT_SEEK_MIN = 4_000_000;
 
@@ -289,12 +291,24 @@ export class Debugger {
         stop = this.stop('exception', `internal error: ${msg}`, { text: e instanceof Error && !(e instanceof UserError) ? e.stack : msg, jumped: true });
       }
       if (jit !== undefined) hart.useJit = jit;
+      this.snapshotHere();
       this.running = false;
       this.stackCache = undefined;
       this.flushOutput();
       this.lastStop = stop;
       this.listener.stopped(stop);
     })();
+  }
+
+  /**
+   * A snapshot where the user stopped, unless one is near: stepping around here (and going back
+   * to here) then replays little.
+   */
+  private snapshotHere(): void {
+    if (!this.canTravel || this.machine.exitCode !== undefined) return;
+    const near = this.travel.nearestSnapshot(this.icount);
+    if (near !== undefined && this.icount - near.icount < STOP_SNAPSHOT_DISTANCE) return;
+    this.travel.autos.take(this.travel.frontier);
   }
 
   /** Asks a running operation to stop (answered within ~100 ms). */

@@ -42,6 +42,13 @@ export class LaunchError extends UserError {
 
 export type RrMode = 'none' | 'record' | 'replay';
 
+/**
+ * Instructions between automatic snapshots at first: denser than the CLI's 2^21, because a
+ * debugger seeks all the time (every step back) and a seek replays from the snapshot before it.
+ * The budget still bounds the memory (the interval grows when it gets tight).
+ */
+const SNAPSHOT_INTERVAL = 1 << 18;
+
 export interface LaunchedVm {
   machine: VirtMachine;
   travel: TimeTravel;
@@ -140,7 +147,7 @@ export function launchVm(cfg: DebugLaunchConfig): LaunchedVm {
     const why = identityMismatch(reader!.config, identity);
     if (why !== undefined) throw new LaunchError('rrfile', `"rrfile": cannot replay ${rrfile}: ${why}`);
     recordingEnd = RrReader.open(rrfile!).lastIcount();
-    travel = wrap('rrfile', () => new TimeTravel(machine, { budgetMiB: budget, snapshotFile: snapshotFileFor(rrfile!), recording: recordingId(reader!.config) }));
+    travel = wrap('rrfile', () => new TimeTravel(machine, { budgetMiB: budget, interval: SNAPSHOT_INTERVAL, snapshotFile: snapshotFileFor(rrfile!), recording: recordingId(reader!.config) }));
     if (rrsnapshot !== undefined) {
       const snap = travel.named.get(rrsnapshot);
       if (snap === undefined) throw new LaunchError('rrsnapshot', `"rrsnapshot": no snapshot '${rrsnapshot}' in ${snapshotFileFor(rrfile!)}`);
@@ -155,7 +162,7 @@ export function launchVm(cfg: DebugLaunchConfig): LaunchedVm {
     const writer = wrap('rrfile', () => RrWriter.create(rrfile!, config, overwrite));
     gate.startRecording(writer);
     fs.rmSync(snapshotFileFor(rrfile!), { force: true }); // they belonged to the recording replaced
-    travel = new TimeTravel(machine, { budgetMiB: budget, snapshotFile: snapshotFileFor(rrfile!), recording: recordingId(config) });
+    travel = new TimeTravel(machine, { budgetMiB: budget, interval: SNAPSHOT_INTERVAL, snapshotFile: snapshotFileFor(rrfile!), recording: recordingId(config) });
     if (rrsnapshot !== undefined) travel.named.save(rrsnapshot);
   } else {
     travel = new TimeTravel(machine, { budgetMiB: budget });
