@@ -47,7 +47,11 @@ export class RvReplaySession extends LoggingDebugSession {
   private finished = false;
   private readonly lineInfoCache = new Map<number, LineInfoResponse>();
 
-  constructor() {
+  /**
+   * `attached`: a VM built elsewhere (the CLI's `--dap PORT`, see adapter/server.ts), which an
+   * `attach` request debugs; a session over stdio has none and `launch`es its own.
+   */
+  constructor(private readonly attached?: LaunchedVm) {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
@@ -107,6 +111,10 @@ export class RvReplaySession extends LoggingDebugSession {
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
     const la = args as DebugProtocol.LaunchRequestArguments & Partial<LaunchArguments>;
+    if (this.attached !== undefined || this.vm !== undefined) {
+      this.sendErrorResponse(response, { id: 5, format: this.vm !== undefined ? 'already debugging a program' : 'this adapter serves a running VM: "attach" to it', showUser: true });
+      return;
+    }
     try {
       this.vm = launchVm(la);
     } catch (e) {
@@ -117,7 +125,12 @@ export class RvReplaySession extends LoggingDebugSession {
       this.fail(response, e);
       return;
     }
-    const vm = this.vm;
+    await this.begin(response, () => this.dbg.start(this.vm!.stopOnEntry));
+  }
+
+  /** Builds the runtime over this.vm, answers, sends `initialized`, and starts after configurationDone. */
+  private async begin(response: DebugProtocol.Response, start: () => void): Promise<void> {
+    const vm = this.vm!;
     this.d = new Debugger(
       { machine: vm.machine, travel: vm.travel, debugInfo: vm.debugInfo, mode: vm.mode, recordingEnd: vm.recordingEnd },
       {
@@ -136,7 +149,7 @@ export class RvReplaySession extends LoggingDebugSession {
     this.sendEvent(new InitializedEvent());
     await this.configurationDone;
     try {
-      this.dbg.start(vm.stopOnEntry);
+      start();
     } catch (e) {
       this.sendEvent(new OutputEvent(`rvreplay: ${e instanceof Error ? e.message : String(e)}\n`, 'stderr'));
     }
@@ -147,8 +160,19 @@ export class RvReplaySession extends LoggingDebugSession {
     this.configured();
   }
 
-  protected override attachRequest(response: DebugProtocol.AttachResponse): void {
-    this.sendErrorResponse(response, { id: 3, format: 'attach is not supported yet: launch the program instead ("request": "launch")', showUser: true });
+  protected override async attachRequest(response: DebugProtocol.AttachResponse): Promise<void> {
+    if (this.attached === undefined) {
+      this.sendErrorResponse(response, { id: 3, format: 'nothing to attach to: this adapter runs over stdio; start the VM with `rvreplay … --dap PORT` and attach to that port, or "launch" the program', showUser: true });
+      return;
+    }
+    if (this.vm !== undefined) {
+      this.sendErrorResponse(response, { id: 4, format: 'already attached', showUser: true });
+      return;
+    }
+    this.vm = this.attached;
+    // As QEMU does when gdb attaches: a snapshot now, so reverse execution reaches back to here.
+    if (this.vm.travel.canTravel) this.vm.travel.autos.take(this.vm.travel.frontier);
+    await this.begin(response, () => this.dbg.start(true, `attached at icount ${this.dbg.icount}`));
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
@@ -170,7 +194,8 @@ export class RvReplaySession extends LoggingDebugSession {
 
   /** Ends the recording (its end frame) once. */
   private finish(): void {
-    if (this.finished || this.vm === undefined) return;
+    // An attached VM's recording belongs to whoever started it (adapter/server.ts's caller).
+    if (this.finished || this.vm === undefined || this.attached !== undefined) return;
     this.finished = true;
     this.d?.pause();
     if (this.vm.mode !== 'record') return;

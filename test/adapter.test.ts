@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ROOT } from './helpers/run';
+import { launchVm } from '../core/debug/launch';
+import { serveDap } from '../adapter/server';
 
 const ADAPTER = path.join(ROOT, 'dist', 'adapter.js');
 const FIXTURE = path.join(__dirname, 'fixtures', 'debugger');
@@ -269,3 +271,41 @@ test('a program built elsewhere: sources are shown from beside the program', () 
   assert.equal(top.line, 28);
   assert.equal(top.source!.path, path.join(dir, 'debugme.c'));
 }));
+
+test('attach: a VM served over TCP (what `--dap PORT` does) is debugged through "attach", from a snapshot taken at attach', async () => {
+  const vm = launchVm({ program: ELF, rrfile: path.join(tmp, 'attach.rr') });
+  vm.machine.run(100); // the VM ran a little before anyone attached
+  const server = await serveDap(vm, 0);
+  const dc = new DebugClient(process.execPath, ADAPTER, 'rvreplay');
+  try {
+    await dc.start(server.port);
+    await dc.initializeRequest();
+    const initialized = dc.waitForEvent('initialized');
+    const first = dc.waitForEvent('stopped');
+    await dc.attachRequest({ port: server.port } as DebugProtocol.AttachRequestArguments);
+    await initialized;
+    await dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [{ line: 28 }] });
+    await dc.configurationDoneRequest();
+    const s0 = (await first) as DebugProtocol.StoppedEvent;
+    assert.equal(s0.body.reason, 'entry');
+    assert.match(s0.body.description!, /attached at icount 100/);
+    let stopped = dc.waitForEvent('stopped');
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal(((await stopped) as DebugProtocol.StoppedEvent).body.reason, 'breakpoint');
+    assert.equal((await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].line, 28);
+    await dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [] });
+    stopped = dc.waitForEvent('stopped');
+    await dc.reverseContinueRequest({ threadId: 1 });
+    const back = (await stopped) as DebugProtocol.StoppedEvent;
+    assert.equal(back.body.reason, 'entry');
+    const q = JSON.parse((await dc.evaluateRequest({ expression: 'query-replay', context: 'repl' })).body.result) as { icount: number };
+    assert.equal(q.icount, 0, 'history reaches back to the start of the recording');
+    const detached = server.detached();
+    await dc.disconnectRequest({});
+    await dc.stop();
+    await detached;
+  } finally {
+    server.close();
+    vm.gate.finish('quit', 130);
+  }
+});

@@ -332,8 +332,8 @@ export class Debugger {
   }
 
   /** Reports the start (stopOnEntry) or runs (continue). */
-  start(stopOnEntry: boolean): void {
-    if (stopOnEntry) this.launch(async () => this.stop('entry', 'entry'));
+  start(stopOnEntry: boolean, why = 'entry'): void {
+    if (stopOnEntry) this.launch(async () => this.stop('entry', why));
     else this.continue();
   }
 
