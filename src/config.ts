@@ -11,17 +11,19 @@ export const DEFAULTS = {
   stopOnEntry: false,
 } as const;
 
-/** The recording a program gets when the configuration names none: hello.elf → hello.rr beside it. */
+/** The recording a program gets when the configuration names none (as the adapter): hello.elf → hello.elf.rr. */
 export function defaultRrfile(program: string): string {
-  const ext = path.extname(program);
-  return (ext ? program.slice(0, -ext.length) : program) + '.rr';
+  return `${program}.rr`;
 }
 
-/** The configuration F5 uses when there is no launch.json: record and debug `program`. */
+/**
+ * The configuration F5 uses when there is no launch.json: record and debug `program`. Nobody chose
+ * its recording, so it may replace the one of the previous F5.
+ */
 export function configForProgram(program: string, workspaceFolder?: string): RawConfig {
   const shown = workspaceFolder && isInside(program, workspaceFolder)
     ? path.relative(workspaceFolder, program) : path.basename(program);
-  return { type: 'rvreplay', request: 'launch', name: `Record and debug ${shown}`, program, rr: DEFAULTS.rr, stopOnEntry: DEFAULTS.stopOnEntry };
+  return { type: 'rvreplay', request: 'launch', name: `Record and debug ${shown}`, program, rr: DEFAULTS.rr, rrfileOverwrite: true, stopOnEntry: DEFAULTS.stopOnEntry };
 }
 
 function isInside(file: string, dir: string): boolean {
@@ -31,9 +33,9 @@ function isInside(file: string, dir: string): boolean {
 
 /**
  * Completes a launch configuration whose variables are already substituted: relative paths are
- * taken from `cwd` (the workspace folder), `rr` defaults to record, and a recording gets a default
- * file beside the program (which it may replace, since that file is ours). Returns the
- * configuration or a message saying what is wrong with it.
+ * taken from `cwd` (the workspace folder), `rr` defaults to record, and the recording defaults to
+ * the program's path + `.rr`, as in the adapter (which refuses to replace an existing one unless
+ * `rrfileOverwrite` says so). Returns the configuration or a message saying what is wrong with it.
  */
 export function completeLaunch(
   config: RawConfig, cwd: string | undefined, exists: (file: string) => boolean,
@@ -52,10 +54,7 @@ export function completeLaunch(
   for (const key of ['rrfile', 'semihostingRoot'] as const) {
     if (typeof c[key] === 'string') c[key] = abs(c[key] as string);
   }
-  if (c.rr === 'record' && c.rrfile === undefined) {
-    c.rrfile = defaultRrfile(c.program as string);
-    c.rrfileOverwrite ??= true;
-  }
+  if (c.rr === 'record' && c.rrfile === undefined) c.rrfile = defaultRrfile(c.program as string);
   if (c.rr === 'replay') {
     if (typeof c.rrfile !== 'string') c.rrfile = defaultRrfile(c.program as string);
     if (!exists(c.rrfile as string)) {

@@ -86,8 +86,8 @@ test('completeLaunch: defaults, relative paths and clear errors', () => {
   assert.ok('config' in ok);
   assert.equal(ok.config.program, '/ws/hello.elf');
   assert.equal(ok.config.rr, 'record');
-  assert.equal(ok.config.rrfile, '/ws/hello.rr');
-  assert.equal(ok.config.rrfileOverwrite, true, 'the default recording is ours to replace');
+  assert.equal(ok.config.rrfile, '/ws/hello.elf.rr', 'the adapter\'s default, made explicit');
+  assert.equal(ok.config.rrfileOverwrite, undefined, 'an existing recording is not replaced unless asked');
   const named = completeLaunch({ program: '/ws/hello.elf', rrfile: 'mine.rr' }, '/ws', exists);
   assert.ok('config' in named);
   assert.equal(named.config.rrfile, '/ws/mine.rr');
@@ -95,7 +95,7 @@ test('completeLaunch: defaults, relative paths and clear errors', () => {
   const err = (c: Record<string, unknown>) => { const r = completeLaunch(c, '/ws', exists); return 'error' in r ? r.error : ''; };
   assert.match(err({}), /no "program"/);
   assert.match(err({ program: 'nope.elf' }), /Program not found: \/ws\/nope\.elf/);
-  assert.match(err({ program: 'hello.elf', rr: 'replay' }), /Recording not found: \/ws\/hello\.rr/);
+  assert.match(err({ program: 'hello.elf', rr: 'replay' }), /Recording not found: \/ws\/hello\.elf\.rr/);
   assert.equal(err({ program: 'hello.elf', rr: 'replay', rrfile: 'old.rr' }), '');
   assert.match(err({ program: 'hello.elf', rr: 'live' }), /"rr" must be/);
   assert.match(err({ program: 'hello.elf', ramMiB: 1.5 }), /"ramMiB" must be an integer/);
@@ -104,10 +104,9 @@ test('completeLaunch: defaults, relative paths and clear errors', () => {
 
 test('configForProgram and defaultRrfile', () => {
   assert.deepEqual(configForProgram('/ws/sub/a.elf', '/ws'),
-    { type: 'rvreplay', request: 'launch', name: 'Record and debug sub/a.elf', program: '/ws/sub/a.elf', rr: 'record', stopOnEntry: false });
+    { type: 'rvreplay', request: 'launch', name: 'Record and debug sub/a.elf', program: '/ws/sub/a.elf', rr: 'record', rrfileOverwrite: true, stopOnEntry: false });
   assert.equal(configForProgram('/elsewhere/a.elf', '/ws').name, 'Record and debug a.elf');
-  assert.equal(defaultRrfile('/x/prog.elf'), '/x/prog.rr');
-  assert.equal(defaultRrfile('/x/prog'), '/x/prog.rr');
+  assert.equal(defaultRrfile('/x/prog.elf'), '/x/prog.elf.rr');
 });
 
 test('parseIcount accepts what people type', () => {

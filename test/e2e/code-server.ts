@@ -92,18 +92,22 @@ export async function startVsCode(opts: { settings?: Record<string, unknown>; wo
   let log = '';
   const server = spawn(process.execPath, [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry',
     '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--user-data-dir', userData,
-    '--extensions-dir', ext, workspace], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VSCODE_CLI: undefined } });
+    '--extensions-dir', ext, workspace], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VSCODE_CLI: undefined }, detached: true });
   server.stdout!.on('data', (d) => { log += d; });
   server.stderr!.on('data', (d) => { log += d; });
 
   let context: BrowserContext | undefined;
+  // code-server runs the extension host, the terminal host and the debug adapter as children:
+  // it was started in its own process group, and the whole group is stopped.
+  const signal = (sig: NodeJS.Signals) => { try { process.kill(-server.pid!, sig); } catch { /* gone */ } };
   const close = async () => {
     await context?.close().catch(() => {});
-    if (server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((r) => { const t = setTimeout(() => { server.kill('SIGKILL'); r(null); }, 5000); server.once('exit', () => { clearTimeout(t); r(null); }); });
+    if (server.exitCode === null && server.signalCode === null) {
+      signal('SIGTERM');
+      await new Promise((r) => { const t = setTimeout(() => { signal('SIGKILL'); r(null); }, 5000); server.once('exit', () => { clearTimeout(t); r(null); }); });
     }
-    fs.rmSync(tmp, { recursive: true, force: true });
+    signal('SIGKILL');
+    try { fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }); } catch (e) { console.error(`could not remove ${tmp}: ${e}`); }
   };
   try {
     await waitHttp(`http://127.0.0.1:${port}/healthz`, server, 60_000);

@@ -21,6 +21,14 @@ describe('rvreplay extension in code-server (scripted adapter)', { skip, timeout
   let adapter: ScriptedAdapter;
   let timeline: Frame;
   const requests = (command: string) => adapter.received.filter((r) => r.command === command);
+  /** Ends a session an earlier failed test may have left running, so that F5 starts a new one. */
+  const stopSession = async () => {
+    if (await page.locator('.debug-toolbar').isVisible()) {
+      await page.keyboard.press('Escape');
+      await page.locator('.debug-toolbar [aria-label^="Stop"]').click();
+      await page.waitForSelector('.debug-toolbar', { state: 'hidden' });
+    }
+  };
 
   before(async () => {
     adapter = await startScriptedAdapter();
@@ -51,8 +59,8 @@ describe('rvreplay extension in code-server (scripted adapter)', { skip, timeout
     const args = requests('launch')[0]!.arguments as Record<string, unknown>;
     assert.equal(args.program, path.join(vs.workspace, 'hello.elf'), 'relative program made absolute');
     assert.equal(args.rr, 'record');
-    assert.equal(args.rrfile, path.join(vs.workspace, 'hello.rr'), 'default recording beside the program');
-    assert.equal(args.rrfileOverwrite, true);
+    assert.equal(args.rrfile, path.join(vs.workspace, 'hello.elf.rr'), 'default recording beside the program');
+    assert.equal(args.rrfileOverwrite, undefined, 'never replaced unless the configuration says so');
     await page.waitForFunction(() => /rvreplay record · icount 600/.test(document.querySelector('.statusbar')?.textContent ?? ''));
     await vs.screenshot('ui-stopped');
   });
@@ -72,7 +80,7 @@ describe('rvreplay extension in code-server (scripted adapter)', { skip, timeout
     const kinds = await timeline.$$eval('#marks li', (l) => l.map((li) => `${(li as HTMLElement).dataset.kind}@${(li as HTMLElement).dataset.icount}`));
     for (const k of ['position@300', 'live-edge@600', 'auto@0', 'auto@500', 'breakpoint@600', 'rtc@120']) assert.ok(kinds.includes(k), `${k} in ${kinds}`);
     assert.equal(await timeline.textContent('#mode'), 'record');
-    assert.equal(await timeline.textContent('#file'), 'hello.rr');
+    assert.equal(await timeline.textContent('#file'), 'hello.elf.rr');
     await vs.screenshot('ui-timeline');
   });
 
@@ -140,6 +148,7 @@ describe('rvreplay extension in code-server (scripted adapter)', { skip, timeout
   test('the serial console shows the UART and sends typed keys to the guest', async () => {
     await runCommand(page, 'rvreplay: Show Serial Console');
     await page.waitForFunction(() => /Hello from a RISC-V guest/.test(document.querySelector('.terminal-wrapper.active .xterm-rows')?.textContent ?? ''));
+    await page.locator('.terminal-wrapper.active .xterm').click(); // the editor may have taken focus at the last stop
     await page.keyboard.type('quit\r');
     await page.waitForFunction(() => /QUIT/.test(document.querySelector('.terminal-wrapper.active .xterm-rows')?.textContent ?? ''));
     assert.equal(requests('rvreplay/uartInput').map((r) => (r.arguments as { text: string }).text).join(''), 'quit\r');
@@ -168,6 +177,7 @@ describe('rvreplay extension in code-server (scripted adapter)', { skip, timeout
     await page.waitForFunction(() => /rvreplay replay · icount 600/.test(document.querySelector('.statusbar')?.textContent ?? ''));
     await runCommand(page, 'rvreplay: Show Serial Console');
     await page.waitForFunction(() => /replaying a recording: read-only/.test(document.querySelector('.terminal-wrapper.active .xterm-rows')?.textContent ?? ''));
+    await page.locator('.terminal-wrapper.active .xterm').click();
     await page.keyboard.type('x');
     await page.waitForFunction(() => /typing here is ignored/.test(document.querySelector('.terminal-wrapper.active .xterm-rows')?.textContent ?? ''));
     assert.equal(requests('rvreplay/uartInput').length, before, 'nothing sent');
@@ -178,6 +188,7 @@ describe('rvreplay extension in code-server (scripted adapter)', { skip, timeout
   });
 
   test('a replay of a missing recording is refused with a clear message', async () => {
+    await stopSession();
     fs.rmSync(path.join(vs.workspace, 'old.rr'));
     const launches = requests('launch').length;
     await page.keyboard.press('F5');
@@ -188,6 +199,7 @@ describe('rvreplay extension in code-server (scripted adapter)', { skip, timeout
   });
 
   test('F5 with no launch.json offers the workspace ELFs', async () => {
+    await stopSession();
     fs.rmSync(path.join(vs.workspace, '.vscode/launch.json'));
     await page.waitForTimeout(1500); // the file watcher notices
     await page.locator('.tabs-container .tab', { hasText: 'hello.c' }).click();
