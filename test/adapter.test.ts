@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ROOT } from './helpers/run';
+import { ROOT, CLI, runProcess } from './helpers/run';
 import { launchVm } from '../core/debug/launch';
 import { serveDap } from '../adapter/server';
 
@@ -157,6 +157,42 @@ test('a data breakpoint from the Variables view: continue to the crash, reverseC
   assert.equal(top.line, 19);
   assert.equal((await c.locals()).i, '4');
 }));
+
+test('"Break on Value Change" on a struct member in the Variables view', () => withClient(async (c) => {
+  await c.launch({}, [23]);
+  const globals = (await c.dc.variablesRequest({ variablesReference: await c.scope('Globals') })).body.variables;
+  const origin = globals.find((v) => v.name === 'g_origin')!;
+  assert.equal(origin.value, '{x = 3, y = 4}');
+  const members = (await c.dc.variablesRequest({ variablesReference: origin.variablesReference })).body.variables;
+  assert.deepEqual(members.map((m) => [m.name, m.value, m.evaluateName]), [['x', '3', '(g_origin).x'], ['y', '4', '(g_origin).y']]);
+  const info = await c.dc.dataBreakpointInfoRequest({ variablesReference: origin.variablesReference, name: 'y' });
+  const base = parseInt(origin.memoryReference!, 16);
+  assert.equal(info.body.dataId!.split('/')[0], `0x${(base + 4).toString(16).padStart(8, '0')}`);
+  assert.match(info.body.description, /\(g_origin\)\.y \(4 bytes/);
+}));
+
+test('record mode over DAP: step back 3 lines, continue, the program finishes live; after disconnect the rrfile replays the same output', async () => {
+  const rrfile = path.join(tmp, 'live-edge.rr');
+  const c = new Client();
+  await c.start();
+  try {
+    await c.launch({ rrfile }, [29]);
+    await c.dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [] });
+    for (let k = 0; k < 3; k++) {
+      const s = await c.run((dc) => dc.stepBackRequest({ threadId: 1 }));
+      assert.match(s.body.description!, /in history/);
+    }
+    const end = await c.run((dc) => dc.continueRequest({ threadId: 1 }));
+    assert.equal(end.body.reason, 'exit');
+    assert.match(end.body.description!, /live/);
+  } finally {
+    await c.stop();
+  }
+  const rep = await runProcess(process.execPath, [CLI, 'replay', '--rrfile', rrfile, ELF], { stdin: '' });
+  assert.equal(rep.stdout, c.stdout);
+  assert.equal(rep.code, 1, 'the guest\'s own exit status, as recorded');
+  assert.match(rep.stderr, /replay complete: .* matches the recording/);
+});
 
 test('a watchpoint on an address range stops forward on a write', () => withClient(async (c) => {
   await c.launch({}, [24]);
