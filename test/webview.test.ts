@@ -299,6 +299,10 @@ describe('timeline webview in Chromium', { skip: !hasTool('chromium') && process
     assert.match(text!, /icount 7\d\d,\d{3}/);
     assert.match(text!, /breakpoint hit hello\.c:7/);
     assert.match(text!, /virtual time 700\.000 µs · hello\.c:7/);
+    // Next to the position line, the tooltip is about the position itself.
+    const pos = (await marks(page)).find((m) => m.kind === 'position')!;
+    await page.mouse.move(g.left + pos.x + 2.5, g.top + 8);
+    await page.waitForFunction(() => /icount 400,000 \(here\)/.test(document.getElementById('tooltip')!.textContent!));
     await page.mouse.move(g.left + 5, g.top + 200);
   });
 

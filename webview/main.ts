@@ -484,8 +484,11 @@ ui.canvas.addEventListener('pointermove', (ev) => {
     state.cursor = state.model.clampSeek(ic);
     schedule();
   }
-  state.hover = { x, icount: ic };
-  showTooltip(x, ic);
+  // Within 3 px of the current position (a pixel can be thousands of instructions), describe it.
+  const here = state.model.data.icount;
+  const hoverIc = !state.drag && Math.abs(x - xOf(here, state.view, plot())) <= 3 ? here : ic;
+  state.hover = { x, icount: hoverIc };
+  showTooltip(x, hoverIc);
 });
 
 ui.canvas.addEventListener('pointerup', (ev) => {

@@ -105,6 +105,11 @@ describe('end to end: F5, Step Back, timeline, serial console in code-server', {
     const kinds = await timeline.$$eval('#marks li', (l) => l.map((li) => (li as HTMLElement).dataset.kind));
     assert.ok(kinds.includes('live-edge'), 'record mode shows the live edge');
     assert.equal(await timeline.textContent('#mode'), 'record');
+    // Hover over the position: the adapter answers rvreplay/lineInfo with the source line there.
+    const x = Number(await timeline.getAttribute('#marks li[data-kind="position"]', 'data-x'));
+    await timeline.locator('#canvas').hover({ position: { x, y: 8 } });
+    await timeline.waitForFunction(() => /virtual time .* · \S+\.[ch]:\d+/.test(document.getElementById('tooltip')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    assert.match((await timeline.textContent('#tooltip'))!, /icount [\d,]+ \(here\)[\s\S]*hello\.c:7/);
     await vs.screenshot('4-timeline');
   });
 
