@@ -154,26 +154,15 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   }
 }
 
-/**
- * Opens a workspace file (a name at the workspace root) with Quick Open (Ctrl+P) and goes to a
- * line. Retried: right after startup its file index may not list the file yet.
- */
+/** Opens a workspace file with Quick Open (Ctrl+P) and goes to a line. */
 export async function openFile(page: Page, name: string, line?: number): Promise<void> {
+  await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
-  const tab = page.locator('.tabs-container .tab.active', { hasText: name });
-  let opened = false;
-  for (let attempt = 1; attempt <= 3 && !opened; attempt++) {
-    try {
-      if (attempt > 1) await page.keyboard.press('Escape');
-      await page.keyboard.press('Control+P');
-      await input.fill(name, { timeout: 5000 });
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 10_000 });
-      await page.keyboard.press('Enter');
-      await tab.waitFor({ timeout: 10_000 });
-      opened = true;
-    } catch { /* try again */ }
-  }
-  if (!opened) throw new Error(`Quick Open did not open ${name} (3 attempts)`);
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor();
   if (line !== undefined) {
     await page.keyboard.press('Control+G');
     await input.waitFor({ state: 'visible' });
