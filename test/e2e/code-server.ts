@@ -2,6 +2,7 @@
 // .cache/code-server), the packaged rvreplay.vsix installed into a fresh extensions directory, a
 // copy of examples/ as the workspace, and headless Debian Chromium driven by playwright-core.
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +18,11 @@ const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no
 export interface VsCode {
   page: Page;
   workspace: string;
+  /**
+   * The extension host's CLI socket (what `code-server FILE` run in its terminal talks to): it
+   * exists once the extension host is up, and openFile() opens files through it.
+   */
+  cliSocket: string;
   /** Where the vsix was installed (its dist/ is what runs). */
   extensionDir: string;
   /** Everything code-server printed (its log), for failure messages. */
@@ -25,7 +31,10 @@ export interface VsCode {
   close(): Promise<void>;
 }
 
-/** Installs code-server if needed; returns its entry.js. */
+/**
+ * Installs code-server if needed; returns its entry.js. The install goes to .cache/code-server, or
+ * to $RVREPLAY_CODE_SERVER_DIR when set (a cache shared between clones).
+ */
 export function setupCodeServer(): string {
   const r = spawnSync('bash', [path.join(ROOT, 'test/e2e/setup-code-server.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) throw new Error(`setup-code-server.sh failed (status ${r.status})`);
@@ -48,6 +57,43 @@ async function waitHttp(url: string, proc: ChildProcess, ms: number): Promise<vo
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`code-server did not answer on ${url} within ${ms} ms`);
+}
+
+/** An HTTP request over a Unix socket (code-server's session socket, the extension host's CLI socket). */
+function socketRequest(socketPath: string, method: 'GET' | 'POST', urlPath: string, body?: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, method, path: urlPath, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${urlPath} on ${socketPath}: no answer in 10 s`)));
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/**
+ * Waits until the window's extension host is up: once its API is initialised it registers its CLI
+ * socket with code-server's session socket for the workspace, and `GET /session?filePath=` returns
+ * it. Returns that socket.
+ */
+async function waitExtensionHost(sessionSocket: string, workspace: string, proc: ChildProcess, ms: number): Promise<string> {
+  const end = Date.now() + ms;
+  let last = '';
+  while (Date.now() < end) {
+    if (proc.exitCode !== null) throw new Error(`code-server exited with ${proc.exitCode}`);
+    try {
+      const r = await socketRequest(sessionSocket, 'GET', `/session?filePath=${encodeURIComponent(path.join(workspace, 'x'))}`);
+      last = `${r.status} ${r.text}`;
+      const socketPath = r.status === 200 ? (JSON.parse(r.text) as { socketPath?: string }).socketPath : undefined;
+      if (socketPath) return socketPath;
+    } catch (e) { last = String(e); }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the extension host did not register with code-server within ${ms} ms (last answer: ${last})`);
 }
 
 /**
@@ -89,8 +135,9 @@ export async function startVsCode(opts: { settings?: Record<string, unknown>; wo
   }
 
   const port = await freePort();
+  const sessionSocket = path.join(tmp, 'session.sock');
   let log = '';
-  const server = spawn(process.execPath, [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry',
+  const server = spawn(process.execPath, [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--session-socket', sessionSocket, '--disable-telemetry',
     '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--user-data-dir', userData,
     '--extensions-dir', ext, workspace], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VSCODE_CLI: undefined }, detached: true });
   server.stdout!.on('data', (d) => { log += d; });
@@ -100,7 +147,11 @@ export async function startVsCode(opts: { settings?: Record<string, unknown>; wo
   // code-server runs the extension host, the terminal host and the debug adapter as children:
   // it was started in its own process group, and the whole group is stopped.
   const signal = (sig: NodeJS.Signals) => { try { process.kill(-server.pid!, sig); } catch { /* gone */ } };
+  // Should this process die without close(), code-server must not outlive it.
+  const onExit = () => signal('SIGKILL');
+  process.once('exit', onExit);
   const close = async () => {
+    process.off('exit', onExit);
     await context?.close().catch(() => {});
     if (server.exitCode === null && server.signalCode === null) {
       signal('SIGTERM');
@@ -120,9 +171,10 @@ export async function startVsCode(opts: { settings?: Record<string, unknown>; wo
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 90_000 });
     await page.waitForSelector('.statusbar', { timeout: 30_000 });
+    const cliSocket = await waitExtensionHost(sessionSocket, workspace, server, 120_000);
     const installed = fs.readdirSync(ext).find((d) => d.startsWith('rvreplay.rvreplay-'))!;
     return {
-      page, workspace, extensionDir: path.join(ext, installed), log: () => log,
+      page, workspace, cliSocket, extensionDir: path.join(ext, installed), log: () => log,
       screenshot: async (name) => { await page.screenshot({ path: path.join(ARTIFACTS, `e2e-${name}.png`) }); },
       close,
     };
@@ -154,21 +206,26 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   }
 }
 
-/** Opens a workspace file with Quick Open (Ctrl+P) and goes to a line. */
-export async function openFile(page: Page, name: string, line?: number): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor();
+/**
+ * Opens a workspace file (`name` relative to the workspace) in the editor, the cursor on `line`, and
+ * focuses the editor, as `code-server --reuse-window FILE:LINE` run in VS Code's terminal would: a
+ * request to the extension host's CLI socket. No Quick Open, whose file index can lag behind
+ * startup, and no keyboard race between Quick Open closing and Go to Line opening.
+ */
+export async function openFile(vs: VsCode, name: string, line?: number): Promise<void> {
+  const { page } = vs;
+  const file = path.join(vs.workspace, name);
+  const r = await socketRequest(vs.cliSocket, 'POST', '/', {
+    type: 'open', fileURIs: [line === undefined ? file : `${file}:${line}`], folderURIs: [], forceReuseWindow: true, gotoLineMode: true,
+  });
+  if (r.status !== 200) throw new Error(`opening ${name}: the extension host answered ${r.status} ${r.text}`);
+  await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor({ timeout: 30_000 });
+  // The editor takes focus when it opens; make sure of it (Ctrl+1: focus the first editor group,
+  // keeping the cursor), so that F9 and F5 go to it.
+  await page.keyboard.press('Control+1');
+  await page.waitForFunction(() => document.activeElement?.closest('.editor-instance .monaco-editor') != null, undefined, { timeout: 10_000 });
   if (line !== undefined) {
-    await page.keyboard.press('Control+G');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`:${line}`);
-    await page.keyboard.press('Enter');
-    await page.waitForFunction((l) => /Ln (\d+)/.exec(document.querySelector('.statusbar')?.textContent ?? '')?.[1] === String(l), line);
+    await page.waitForFunction((l) => /Ln (\d+)/.exec(document.querySelector('.statusbar')?.textContent ?? '')?.[1] === String(l), line, { timeout: 30_000 });
   }
 }
 

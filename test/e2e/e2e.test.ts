@@ -51,7 +51,7 @@ describe('end to end: F5, Step Back, timeline, serial console in code-server', {
   });
 
   test('the examples workspace opens with rvreplay installed; a breakpoint goes on hello.c:8', async () => {
-    await openFile(page, 'hello.c', 8);
+    await openFile(vs, 'hello.c', 8);
     await page.keyboard.press('F9');
     await page.locator('.codicon-debug-breakpoint').first().waitFor();
     await vs.screenshot('1-breakpoint');

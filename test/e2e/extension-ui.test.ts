@@ -50,7 +50,7 @@ describe('rvreplay extension in code-server (scripted adapter)', { skip, timeout
   });
 
   test('F5 launches with the configuration completed, and stops at the breakpoint', async () => {
-    await openFile(page, 'hello.c', 8);
+    await openFile(vs, 'hello.c', 8);
     await page.keyboard.press('F9');
     await page.locator('.codicon-debug-breakpoint').first().waitFor();
     await page.keyboard.press('F5');
@@ -201,12 +201,13 @@ describe('rvreplay extension in code-server (scripted adapter)', { skip, timeout
   test('F5 with no launch.json offers the workspace ELFs', async () => {
     await stopSession();
     fs.rmSync(path.join(vs.workspace, '.vscode/launch.json'));
-    await page.waitForTimeout(1500); // the file watcher notices
+    // The file watcher notices: the Run and Debug view's configuration list drops launch.json's.
+    await page.waitForFunction(() => !Array.from(document.querySelectorAll('.start-debug-action-item select option')).some((o) => o.textContent?.includes('Scripted')), undefined, { timeout: 30_000 });
     await page.locator('.tabs-container .tab', { hasText: 'hello.c' }).click();
     await page.locator('.tabs-container .tab', { hasText: 'rvreplay Timeline' }).locator('.codicon-close').click().catch(() => {});
     // F5 picks the debugger by the active editor's language (C: rvreplay). exit.c has no exit.elf
     // beside it (hello.c would go straight to hello.elf), so the extension asks which ELF.
-    await openFile(page, 'exit.c');
+    await openFile(vs, 'exit.c');
     await page.keyboard.press('F5');
     // VS Code may first ask which debugger; rvreplay is the one for this workspace.
     const input = page.locator('.quick-input-widget input');

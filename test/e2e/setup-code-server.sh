@@ -10,7 +10,7 @@
 set -euo pipefail
 VERSION=4.100.3
 root=$(cd "$(dirname "$0")/../.." && pwd)
-dir=${1:-$root/.cache/code-server}
+dir=${1:-${RVREPLAY_CODE_SERVER_DIR:-$root/.cache/code-server}}
 cs=$dir/node_modules/code-server
 marker=$dir/.installed-$VERSION
 if [ -f "$marker" ] && [ -f "$cs/out/node/entry.js" ]; then
