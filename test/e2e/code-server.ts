@@ -126,6 +126,10 @@ export async function startVsCode(opts: { settings?: Record<string, unknown>; wo
     'chat.commandCenter.enabled': false,
     'terminal.integrated.gpuAcceleration': 'off',
     'window.commandCenter': false,
+    // A stop reveals its line without taking the focus: with the default (true) a stop that lands
+    // while the command palette is open closes it, and the command typed there never runs (seen
+    // as "Open Timeline" doing nothing right after Reverse Step Out stopped).
+    'debug.focusEditorOnBreak': false,
     ...opts.settings,
   }, null, 2));
 
@@ -195,7 +199,8 @@ export async function runCommand(page: Page, title: string): Promise<void> {
       await page.keyboard.press('Escape');
       await page.keyboard.press('F1');
       await input.fill(`>${title}`, { timeout: 3000 });
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible', timeout: 5000 });
+      // Enter runs the focused row: wait until that is the command, not a row of a stale list.
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor({ state: 'visible', timeout: 5000 });
       await page.keyboard.press('Enter');
       await page.locator('.quick-input-widget').filter({ has: page.locator(`input[placeholder="Type the name of a command to run."]`) }).waitFor({ state: 'hidden', timeout: 5000 });
       return;

@@ -204,7 +204,7 @@ describe('rvreplay extension in code-server (scripted adapter)', { skip, timeout
     // The file watcher notices: the Run and Debug view's configuration list drops launch.json's.
     await page.waitForFunction(() => !Array.from(document.querySelectorAll('.start-debug-action-item select option')).some((o) => o.textContent?.includes('Scripted')), undefined, { timeout: 30_000 });
     await page.locator('.tabs-container .tab', { hasText: 'hello.c' }).click();
-    await page.locator('.tabs-container .tab', { hasText: 'rvreplay Timeline' }).locator('.codicon-close').click().catch(() => {});
+    await page.locator('.tabs-container .tab', { hasText: 'rvreplay Timeline' }).locator('.codicon-close').click({ timeout: 5000 }).catch(() => {});
     // F5 picks the debugger by the active editor's language (C: rvreplay). exit.c has no exit.elf
     // beside it (hello.c would go straight to hello.elf), so the extension asks which ELF.
     await openFile(vs, 'exit.c');
