@@ -5,7 +5,7 @@ import * as esbuild from 'esbuild';
 const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'es2022' };
 const builds = [
-  { ...common, entryPoints: ['core/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', loader: { '.elf': 'binary' } },
+  { ...common, entryPoints: ['adapter/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', loader: { '.elf': 'binary' } },
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   { ...common, entryPoints: ['adapter/main.ts'], outfile: 'dist/adapter.js', platform: 'node', format: 'cjs' },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },

@@ -192,10 +192,28 @@ export class RvReplaySession extends LoggingDebugSession {
     super.shutdown();
   }
 
+  /** The guest's exit status if it exited live during this session (an attached VM's owner ends its recording with it). */
+  get liveExitStatus(): number | undefined {
+    return this.exitStatus;
+  }
+
+  /**
+   * An attached VM outlives its client: stop whatever this session had it doing (a continue
+   * left running), so that it waits, stopped, for the next client. Resolves once it has stopped.
+   */
+  async release(): Promise<void> {
+    const d = this.d;
+    if (d === undefined) return;
+    d.pause();
+    while (d.isRunning) await new Promise<void>((r) => setTimeout(r, 5));
+  }
+
   /** Ends the recording (its end frame) once. */
   private finish(): void {
-    // An attached VM's recording belongs to whoever started it (adapter/server.ts's caller).
-    if (this.finished || this.vm === undefined || this.attached !== undefined) return;
+    // An attached VM's recording belongs to whoever started it (adapter/server.ts's caller);
+    // the VM itself stays, stopped, for the next client.
+    if (this.attached !== undefined) { void this.release(); return; }
+    if (this.finished || this.vm === undefined) return;
     this.finished = true;
     this.d?.pause();
     if (this.vm.mode !== 'record') return;

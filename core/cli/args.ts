@@ -2,8 +2,12 @@
 // name the option, and values are checked where they are read.
 import { UserError } from '../errors';
 
-/** A mistake on the command line: reported with the usage text and exit status 2. */
-export class UsageError extends UserError {}
+/** A mistake on the command line: reported with the usage text (unless showUsage is false) and exit status 2. */
+export class UsageError extends UserError {
+  constructor(message: string, readonly showUsage = true) {
+    super(message);
+  }
+}
 
 export interface OptionSpec {
   /** Takes a value (`--ram 64` or `--ram=64`); otherwise a flag. */

@@ -15,6 +15,7 @@ import { snapshotFileFor } from '../replay/snapshot-file';
 import { NamedSnapshots } from '../debug/named-snapshots';
 import { Snapshotter } from '../snapshot/snapshot';
 import { hartDigest } from '../replay/digest';
+import { DAP_OPTIONS, dapRequest, requireDapHook, type DapHook } from './dap-option';
 
 export const RECORD_OPTIONS: Record<string, OptionSpec> = {
   rrfile: { value: true, help: 'the recording to write (required)' },
@@ -22,6 +23,7 @@ export const RECORD_OPTIONS: Record<string, OptionSpec> = {
   rrsnapshot: { value: true, help: 'save a named snapshot of the start (replay --rrsnapshot loads it)' },
   ...MACHINE_OPTIONS,
   ...SESSION_OPTIONS,
+  ...DAP_OPTIONS,
 };
 
 export const RECORD_USAGE = `usage: rvreplay record --rrfile FILE [options] prog.elf [args...]
@@ -42,8 +44,10 @@ export function machineIdentity(machine: VirtMachine, programName: string, bytes
   };
 }
 
-export async function recordCommand(argv: string[]): Promise<number> {
+export async function recordCommand(argv: string[], dap?: DapHook): Promise<number> {
   const args = parseArgs(argv, RECORD_OPTIONS);
+  const served = dapRequest('record', args);
+  if (served !== undefined) return requireDapHook(dap)(served);
   const file = stringOption(args, 'rrfile');
   if (file === undefined) throw new UsageError('record needs --rrfile FILE');
   const prog = loadProgram(args);

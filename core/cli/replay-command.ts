@@ -18,6 +18,7 @@ import { VmControl } from '../debug/vm-control';
 import { DEFAULT_BUDGET_MIB } from '../snapshot/auto-snapshots';
 import { QmpServer, parseQmpAddress } from '../qmp/server';
 import { UserError } from '../errors';
+import { DAP_OPTIONS, dapRequest, requireDapHook, type DapHook } from './dap-option';
 
 export const REPLAY_OPTIONS: Record<string, OptionSpec> = {
   rrfile: { value: true, help: 'the recording to replay (required)' },
@@ -27,6 +28,7 @@ export const REPLAY_OPTIONS: Record<string, OptionSpec> = {
   'snapshot-budget': { value: true, help: `memory for automatic snapshots in MiB (default ${DEFAULT_BUDGET_MIB})` },
   ...MACHINE_OPTIONS,
   ...SESSION_OPTIONS,
+  ...DAP_OPTIONS,
 };
 
 export const REPLAY_USAGE = `usage: rvreplay replay --rrfile FILE [options] prog.elf [args...]
@@ -38,8 +40,10 @@ ${helpText(REPLAY_OPTIONS)}`;
 
 const log = (msg: string): void => { process.stderr.write(`[rvreplay] ${msg}\n`); };
 
-export async function replayCommand(argv: string[]): Promise<number> {
+export async function replayCommand(argv: string[], dap?: DapHook): Promise<number> {
   const args = parseArgs(argv, REPLAY_OPTIONS);
+  const served = dapRequest('replay', args);
+  if (served !== undefined) return requireDapHook(dap)(served);
   const file = stringOption(args, 'rrfile');
   if (file === undefined) throw new UsageError('replay needs --rrfile FILE');
   const qmpSpec = stringOption(args, 'qmp');
