@@ -312,6 +312,25 @@ test('guest misbehaviour stops the session with a message: a trap loop', async (
   assert.match(st.text!, /trap loop: instruction access fault .* at pc 0x40/);
 });
 
+test('an instruction breakpoint on a trap handler\'s first instruction: continue stops at each interrupt, reverseContinue at the one before', async () => {
+  const s = new Session({ program: path.join(EXAMPLES, 'timer.elf') });
+  // Past the guest's setup (mtvec set), then a breakpoint on the handler's entry.
+  s.d.setBreakpoints('instruction', 'instruction', [{ pcs: [0x80000040], label: 'trap vector' }]);
+  const hits: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const st = await s.do((d) => d.continue());
+    assert.equal(st.reason, 'instruction breakpoint', st.text);
+    assert.equal(s.d.pc >>> 0, 0x80000040);
+    hits.push(s.d.icount);
+  }
+  assert.ok(hits[0] < hits[1] && hits[1] < hits[2], `hits ${hits}`);
+  const back = await s.do((d) => d.reverseContinue());
+  assert.equal(back.reason, 'instruction breakpoint', back.text);
+  assert.equal(s.d.icount, hits[1]);
+  assert.equal(s.d.pc >>> 0, 0x80000040, 'at the handler, the trap taken');
+  assert.match(s.eval('$mcause'), /0x80000007|-2147483641/, 'a machine timer interrupt');
+});
+
 test('logpoints print and do not stop; hit counts', async () => {
   const s = new Session();
   s.breakAt({ line: 29, logMessage: 'i={i} sum={sum}' }, { line: 28, hitCondition: '3' });

@@ -36,6 +36,8 @@ export const enum Exit {
   INPUT_WAIT = 3,
   /** Trap after trap with no instruction retiring in between (e.g. mtvec points at garbage). */
   TRAP_LOOP = 4,
+  /** pc is at a breakpoint (Hart.setBreakpoints, while breakOn): not executed, icount unchanged. */
+  BREAKPOINT = 5,
 }
 
 /** Consecutive traps without a retired instruction before execute gives up (see Exit.TRAP_LOOP). */
@@ -130,6 +132,18 @@ export class Hart implements JitHart {
   useJit: boolean;
   /** Set when translated code was dropped (see jit.ts). */
   jitStale = false;
+  /**
+   * Stop before executing an instruction at a breakpoint pc (Exit.BREAKPOINT). Off by default:
+   * the debugger turns it on for the runs that must stop there, and single-steps with it off.
+   */
+  breakOn = false;
+  /** Breakpoint pcs (as int32, so they hash as small integers). */
+  private readonly breakPcs = new Set<number>();
+  /** Breakpoints per RAM page: only flagged pages pay for the check. */
+  private readonly breakCount: Uint16Array;
+  /** The position (pc, icount) a run resumes from: its breakpoint is not hit again (see resumeHere). */
+  private skipPc = 0;
+  private skipIcount = -1;
 
   constructor(private readonly platform: HartPlatform, opts: HartOptions | number = {}) {
     const o: HartOptions = typeof opts === 'number' ? { hartId: opts } : opts;
@@ -141,6 +155,7 @@ export class Hart implements JitHart {
     this.useJit = o.jit ?? JIT_DEFAULT;
     this.dcache = new Array(this.ram.size >>> PAGE_SHIFT);
     this.jit = new Jit(this, this.ram);
+    this.breakCount = new Uint16Array(this.ram.size >>> PAGE_SHIFT);
     this.ram.onCodeWrite = (off, size) => this.invalidateCode(off, size);
     this.reset(0);
   }
@@ -191,6 +206,37 @@ export class Hart implements JitHart {
    */
   setPageNoJit(page: number, on: boolean): void {
     this.jit.setNoJit(page, on);
+  }
+
+  /**
+   * Replaces the breakpoint pcs. Their RAM pages run in the interpreter from now on (checked
+   * there before each instruction while breakOn); code on other pages keeps its full speed.
+   */
+  setBreakpoints(pcs: Iterable<number>): void {
+    const next = new Set<number>();
+    for (const p of pcs) next.add(p | 0);
+    for (const p of this.breakPcs) if (!next.has(p)) this.flagBreakPage(p, -1);
+    for (const p of next) if (!this.breakPcs.has(p)) this.flagBreakPage(p, 1);
+    this.breakPcs.clear();
+    for (const p of next) this.breakPcs.add(p);
+  }
+
+  private flagBreakPage(pc: number, delta: number): void {
+    const off = ((pc | 0) - this.ramBase) >>> 0;
+    if (off >= this.ramSize) return; // outside RAM: always interpreted, always checked
+    const page = off >>> PAGE_SHIFT;
+    const before = this.breakCount[page];
+    this.breakCount[page] += delta;
+    if ((before === 0) !== (this.breakCount[page] === 0)) this.jit.setBreakPage(page, before === 0);
+  }
+
+  /**
+   * Runs from here do not stop at a breakpoint at the current position (resuming from a stop
+   * there); `false`: they do (a search that must see a hit where it starts).
+   */
+  resumeHere(skip = true): void {
+    this.skipPc = this.pc | 0;
+    this.skipIcount = skip ? this.icount : -1;
   }
 
   // ---- interrupts and traps -------------------------------------------------------------
@@ -431,9 +477,20 @@ export class Hart implements JitHart {
     let exit = Exit.LIMIT;
     let pgNo = -1;
     let pg: Int32Array = EMPTY_PAGE;
+    const breakOn = this.breakOn && this.breakPcs.size > 0;
+    const breakCount = this.breakCount;
     for (;;) {
       try {
         while (icount < limit) {
+          if (breakOn) {
+            // Before the instruction: also the first one of a trap handler (a trap loops back here).
+            const o = (pc - ramBase) >>> 0;
+            if ((o >= ramSize || breakCount[o >>> PAGE_SHIFT] !== 0) && this.breakPcs.has(pc | 0)
+              && ((pc | 0) !== this.skipPc || icount !== this.skipIcount)) {
+              exit = Exit.BREAKPOINT;
+              break;
+            }
+          }
           let op: number, rd: number, rs1: number, rs2: number, imm: number, len: number;
           const off = (pc - ramBase) >>> 0;
           let w = 0;

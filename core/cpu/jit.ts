@@ -122,6 +122,8 @@ export class Jit {
   private regionsOn: (Set<Region> | undefined)[];
   /** Pages the JIT must not translate (breakpoints/watchpoints will set this), or that self-modify too often. */
   readonly noJit: Uint8Array;
+  /** Pages holding a breakpoint (the hart's, see Hart.setBreakpoints): also never translated. */
+  readonly breakPage: Uint8Array;
   private readonly smcCount: Uint16Array;
   /** The dispatcher translates a pc once it came there this often (tests lower it to 1). */
   hotAfter = HOT;
@@ -147,6 +149,7 @@ export class Jit {
     this.cover = new Array(this.pages);
     this.regionsOn = new Array(this.pages);
     this.noJit = new Uint8Array(this.pages);
+    this.breakPage = new Uint8Array(this.pages);
     this.smcCount = new Uint16Array(this.pages);
   }
 
@@ -181,6 +184,12 @@ export class Jit {
   /** Marks a page as never to be translated (or lifts that), dropping its translations. */
   setNoJit(page: number, on: boolean): void {
     this.noJit[page] = on ? 1 : 0;
+    if (on) this.dropPage(page);
+  }
+
+  /** Flags a page as holding breakpoints (or lifts that): its code then runs in the interpreter, which checks them. */
+  setBreakPage(page: number, on: boolean): void {
+    this.breakPage[page] = on ? 1 : 0;
     if (on) this.dropPage(page);
   }
 
@@ -244,11 +253,11 @@ export class Jit {
 
   /** Decodes the instruction at RAM offset `off`, or undefined when it must be interpreted (page flagged, end of RAM). */
   private decodeAt(off: number): Decoded | undefined {
-    if (off >= this.ramSize || this.noJit[off >>> PAGE_SHIFT]) return undefined;
+    if (off >= this.ramSize || this.noJit[off >>> PAGE_SHIFT] || this.breakPage[off >>> PAGE_SHIFT]) return undefined;
     const u16 = this.ram.u16;
     const lo = u16[off >>> 1];
     if (!isLong(lo)) return decode(lo);
-    if (off + 4 > this.ramSize || this.noJit[(off + 2) >>> PAGE_SHIFT]) return undefined;
+    if (off + 4 > this.ramSize || this.noJit[(off + 2) >>> PAGE_SHIFT] || this.breakPage[(off + 2) >>> PAGE_SHIFT]) return undefined;
     return decode((lo | (u16[(off + 2) >>> 1] << 16)) >>> 0);
   }
 

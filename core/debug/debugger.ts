@@ -18,11 +18,10 @@
 // them; reverseContinue goes to the last breakpoint or watchpoint hit; reverseStepOut to the
 // call instruction of the current frame.
 //
-// TODO(hart hook): with breakpoints or watchpoints set, or while stepping, every instruction is
-// run as its own machine.run(icount + 1) (see tracer.ts): exact, but some 50 times slower than
-// free running. The hook wanted from core/cpu/hart.ts (see docs/debugging.md, "Speed"): a set of
-// breakpoint pcs checked before each instruction only on RAM pages flagged as holding one, and
-// execute() returning Exit.BREAKPOINT with pc at that instruction, not executed, icount unchanged.
+// Speed: continue, and reverseContinue with only breakpoints set, run at full speed (translated
+// code): the hart stops before a breakpoint pc by itself (Hart.setBreakpoints; pages holding a
+// breakpoint run in its interpreter). Watchpoints, line stepping and the call depth still go one
+// instruction at a time through tracer.ts: exact, but some 50 times slower than free running.
 import type { TimeTravel, TravelStop } from './time-travel';
 import type { Gate } from '../replay/gate';
 import { Tracer, Access, Flow, type InsnInfo } from './tracer';
@@ -353,6 +352,7 @@ export class Debugger {
   reverseContinue(): void {
     this.requireTravel('reverse continue');
     this.launch(async () => {
+      if (this.watchpoints.length === 0 && this.byPc.size > 0) return this.reverseToBreakpoint();
       if (this.hasTraps) return this.reverseSearch(this.hitSearch(), 4096, 'breakpoint');
       // Nothing could stop it on the way: straight to the start.
       this.seek(this.historyStart);
@@ -453,10 +453,19 @@ export class Debugger {
     for (;;) {
       if (this.pauseRequested) return this.stop('pause', 'paused');
       const t0 = performance.now();
-      if (goal.done === undefined && !this.hasTraps) {
-        // Nothing to check at each instruction: run free (translated code), a slice at a time.
+      if (goal.done === undefined && this.watchpoints.length === 0) {
+        // Nothing to check at each instruction: run free (translated code), a slice at a time;
+        // the hart itself stops before a breakpoint pc (pages holding one run in its interpreter).
+        if (first) hart.resumeHere(); // not at the breakpoint we are stopped at
+        first = false;
         do {
-          const stop = this.fastRun(hart.icount + FAST_SLICE);
+          const stop = this.fastRun(hart.icount + FAST_SLICE, true);
+          if (stop.kind === 'breakpoint') {
+            const hit = this.breakpointHit();
+            if (hit !== undefined) return hit;
+            hart.resumeHere(); // condition false, hit count not reached, or a logpoint
+            continue;
+          }
           if (stop.kind !== 'limit') {
             const s = await this.machineStop(stop);
             if (s !== undefined) return s;
@@ -490,9 +499,18 @@ export class Debugger {
     }
   }
 
-  /** Runs to `until` without checks, with the JIT when the hart has one (see launch()). */
-  private fastRun(until: number): TravelStop {
-    return this.withJit(() => this.travel.run(until));
+  /**
+   * Runs to `until` with the JIT when the hart has one (see launch()); with `breaking`, the hart
+   * stops before any breakpoint pc ('breakpoint'; conditions are the caller's to check).
+   */
+  private fastRun(until: number, breaking = false): TravelStop {
+    const hart = this.machine.hart;
+    hart.breakOn = breaking && this.byPc.size > 0;
+    try {
+      return this.withJit(() => this.travel.run(until));
+    } finally {
+      hart.breakOn = false;
+    }
   }
 
   /** Runs f with translated code on, as the hart had it (operations step with the interpreter). */
@@ -603,6 +621,7 @@ export class Debugger {
         }
       }
     }
+    this.machine.hart.setBreakpoints(this.byPc.keys());
     return list;
   }
 
@@ -653,6 +672,7 @@ export class Debugger {
 
   private condition(expr: string | undefined): { ok: boolean; error?: string } {
     if (expr === undefined || expr.trim() === '') return { ok: true };
+    this.stackCache = undefined; // evaluated at many positions during one run
     try {
       return { ok: truthy(this.evaluateValue(expr, 0)) };
     } catch (e) {
@@ -663,6 +683,7 @@ export class Debugger {
   }
 
   private interpolate(message: string): string {
+    this.stackCache = undefined;
     return message.replace(/\{([^{}]+)\}/g, (_, expr: string) => {
       try {
         return this.formatValue(this.evaluateValue(expr, 0));
@@ -787,6 +808,73 @@ export class Debugger {
       return this.stop('entry', 'start of recording', { jumped: true });
     } finally {
       this.reverseIdsAt.clear();
+      this.travel.breakIcount = savedBreak !== undefined && savedBreak > this.icount ? savedBreak : undefined;
+    }
+  }
+
+  /**
+   * Reverse continue with breakpoints only: windows going backwards as reverseSearch, but each
+   * replayed at full speed, the hart stopping before breakpoint pcs (conditions checked here).
+   * A window starts at a snapshot, so moving there costs a restore and no replay.
+   */
+  private async reverseToBreakpoint(): Promise<Stop> {
+    const hart = this.machine.hart;
+    const end = this.icount;
+    const start = this.historyStart;
+    const savedBreak = this.travel.breakIcount;
+    this.travel.breakIcount = undefined;
+    try {
+      let hi = end;
+      let width = 1 << 16;
+      while (hi > start) {
+        let lo = Math.max(start, hi - width);
+        const snap = this.travel.nearestSnapshot(lo);
+        if (snap !== undefined && snap.icount > start) lo = snap.icount;
+        else lo = start;
+        this.seek(lo);
+        hart.resumeHere(false); // a hit at lo itself counts
+        let found: number | undefined;
+        let ids: number[] = [];
+        let slice = performance.now();
+        while (this.icount < hi) {
+          const stop = this.fastRun(Math.min(hi, this.icount + FAST_SLICE), true);
+          if (stop.kind === 'breakpoint') {
+            const at = this.reverseBreakpointIds();
+            if (at.length > 0) {
+              found = this.icount;
+              ids = at;
+              for (const b of this.allBreakpoints()) if (at.includes(b.id)) this.noteHit('breakpoint', b.label, found);
+            }
+            hart.resumeHere();
+            continue;
+          }
+          if (stop.kind !== 'limit') throw new DebugError(`the past could not be replayed at icount ${this.icount}: ${describeTravelStop(stop)}`);
+          if (performance.now() - slice > SLICE_MS) {
+            await this.tick();
+            slice = performance.now();
+            if (this.pauseRequested) {
+              // Everything from `hi` on was searched: stop there.
+              this.seek(hi);
+              return this.stop('pause', 'paused while searching backwards', { jumped: true });
+            }
+          }
+        }
+        if (found !== undefined) {
+          this.seek(found);
+          if (!this.byPc.has(hart.pc >>> 0)) {
+            // The hit was the first instruction of a trap handler: a seek stops before the
+            // machine takes the trap; take it, up to the breakpoint (nothing retires).
+            hart.resumeHere(false);
+            this.fastRun(found + 1, true);
+          }
+          return this.stop(this.reasonForIds(ids), this.describeIds(ids), { breakpointIds: ids, jumped: true });
+        }
+        hi = lo;
+        width *= 4;
+      }
+      this.seek(start);
+      return this.stop('entry', 'start of recording', { jumped: true });
+    } finally {
       this.travel.breakIcount = savedBreak !== undefined && savedBreak > this.icount ? savedBreak : undefined;
     }
   }

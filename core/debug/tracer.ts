@@ -10,9 +10,9 @@
 // recognised because the pc after the step is not where the instruction would have gone.
 // Stepping over a call, stepping out, and the reverse line step all reason with this depth.
 //
-// Breakpoints cost a check of the pc at every position here; core/cpu/hart.ts has no breakpoint
-// exit yet (see the TODO in debugger.ts), so whenever something must be checked at every
-// instruction the debugger comes through this class.
+// Whatever must be checked at every instruction (watchpoints, line and depth while stepping)
+// comes through this class; breakpoints alone do not need it (the hart stops at them itself,
+// see Hart.setBreakpoints).
 import { decode, isLong } from '../isa/decode';
 import { Op } from '../isa/opcodes';
 import type { VirtMachine } from '../machine/virt';

@@ -62,6 +62,8 @@ export type StopReason =
   | { kind: 'input' }
   /** Trap after trap without retiring an instruction: the guest can make no progress. */
   | { kind: 'trap-loop'; pc: number; mcause: number; mtval: number }
+  /** pc is at a hart breakpoint (Hart.setBreakpoints with breakOn), not executed yet. */
+  | { kind: 'breakpoint' }
   /** Replay only: the recording ended, is damaged, or the replay diverged from it. */
   | { kind: 'replay-stop'; stop: ReplayStop };
 
@@ -253,6 +255,7 @@ export class VirtMachine {
       const exit = hart.execute(limit);
       if (exit === Exit.INPUT_WAIT && this.semihostWaiting) return { kind: 'input' };
       if (exit === Exit.TRAP_LOOP) return { kind: 'trap-loop', pc: hart.mepc, mcause: hart.mcause, mtval: hart.mtval };
+      if (exit === Exit.BREAKPOINT) return { kind: 'breakpoint' };
     }
     return { kind: 'exit', code: this.exitCode };
   }
