@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { decode, isLong, type Decoded } from '../core/isa/decode';
 import { Op } from '../core/isa/opcodes';
 import { needTools, OBJDUMP, GCC } from './helpers/tools';
+import { prng } from './helpers/prng';
 
 const RICH_ARCH = 'rv32gc_zba_zbb_zbc_zbs_zicbom_zicboz_zicbop_zihintpause';
 const BASE = 0x80000000;
@@ -168,17 +169,6 @@ test('ILLEGAL-vs-legal agrees with objdump on all 16-bit encodings', (t) => {
   assert.equal(counts.get('c.addi16sp with imm 0 is reserved'), 1);
 });
 
-/** mulberry32: small, seedable, good enough for test vectors. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return (x ^ (x >>> 14)) >>> 0;
-  };
-}
 
 test('ILLEGAL-vs-legal agrees with objdump on random 32-bit words', (t) => {
   if (!needTools(t, OBJDUMP, GCC)) return;

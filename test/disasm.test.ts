@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { disassemble, disassembleBytes, csrName, type DisasmOptions, type PrivSpec } from '../core/isa/disasm';
 import { needTools, OBJDUMP, GCC } from './helpers/tools';
+import { prng } from './helpers/prng';
 
 const ROOT = path.join(__dirname, '..');
 const READELF = 'riscv64-unknown-elf-readelf';
@@ -375,17 +376,6 @@ test('matches objdump on all 16-bit encodings', (t) => {
   assert.equal(r.bad.length, 0, report(r.bad));
 });
 
-/** mulberry32: small, seedable, good enough for test vectors. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return (x ^ (x >>> 14)) >>> 0;
-  };
-}
 
 test('matches objdump on random 32-bit words of our opcodes', (t) => {
   if (!needTools(t, OBJDUMP, GCC)) return;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ElfError, checkSegmentsFit, parseElf, type ElfImage, type ElfSymbol } from '../core/elf/elf';
 import { needTools } from './helpers/tools';
+import { prngUnit } from './helpers/prng';
 
 const GUESTS = process.env.RVREPLAY_GUESTS ?? '/work/shared/guests';
 const READELF = 'riscv64-unknown-elf-readelf';
@@ -529,22 +530,11 @@ test('a section name holding NEL or U+2028 is neutralised in messages', () => {
 // ---------------------------------------------------------------------------------------------
 // Fuzz: seeded mutations of a real guest. Each must parse or raise ElfError, quickly.
 
-/** mulberry32: tiny, seedable, good enough to pick bytes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('fuzz: 2000 mutations of echo.elf parse or throw ElfError', (t) => {
   const orig = guest(t, 'echo.elf');
   if (orig === undefined) return;
-  const rnd = prng(0x5eed1234);
+  const rnd = prngUnit(0x5eed1234);
   const int = (n: number): number => Math.floor(rnd() * n);
   const len = orig.length;
   const view = new DataView(orig.buffer, orig.byteOffset, orig.byteLength);
