@@ -21,6 +21,7 @@ const CASES: Case[] = [
   { elf: 'timer.elf', normalize: dropInstret },
   { elf: 'rtc.elf', normalize: rtcShape },
   { elf: 'uart-irq.elf', opts: { stdin: 'ab\ncd\nq' } },
+  { elf: 'bughunt.elf' }, // fails on purpose: exit status 3 on both
 ];
 
 for (const c of CASES) {
