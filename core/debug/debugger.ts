@@ -25,6 +25,7 @@
 import type { TimeTravel, TravelStop } from './time-travel';
 import type { Gate } from '../replay/gate';
 import { Tracer, Access, Flow, type InsnInfo } from './tracer';
+import { Op } from '../isa/opcodes';
 import { evaluateExpression, truthy, ExprError, type EvalEnv } from './expr';
 import { describeCause } from '../cpu/trap';
 import { REG_NAMES } from '../isa/disasm';
@@ -139,6 +140,50 @@ const MAX_HITS = 2000;
 const STOP_SNAPSHOT_DISTANCE = 1 << 15;
 /** Seeks that replay more instructions than this use the JIT (when the hart has one). */
 const JIT_SEEK_MIN = 4_000_000;
+/**
+ * Fast stepping (see CodeSet): instructions run one at a time before a skip is tried. Short
+ * lines and small calls cost less stepped than skipped (a skip sets hart breakpoints and
+ * enters the run loop).
+ */
+const CHEAP_STEPS = 64;
+
+/**
+ * Code a fast skip runs through at full speed without missing a position that matters: the
+ * instructions of one function on one source line (or all of them). Leaving it is seen by hart
+ * breakpoints on its successors outside it; the instructions in it that change the call depth
+ * (calls, returns, mret) or jump indirectly are breakpoints too, and run one at a time; a trap
+ * is seen by breakpoints on the trap vector.
+ */
+interface CodeSet {
+  pcs: Set<number>;
+  self: Set<number>;
+  /** Hart breakpoints while skipping in the set: successors outside it, and `self`. */
+  stops: number[];
+  stopSet: Set<number>;
+}
+
+/** A call entered one instruction at a time: skipped at full speed up to its return (pc at `ra`, sp as at the call). */
+interface OpenCall { icount: number; ra: number; sp: number; depth: number }
+
+/** State of a fast walk (forward step or a backward window), see Debugger.advance. */
+interface Walk {
+  t: Tracer;
+  calls: OpenCall[];
+  pending: OpenCall | undefined;
+  cheap: number;
+  /** The next move is one instruction. */
+  force?: boolean;
+  /** The code the walk may skip through from the current position (undefined: none). */
+  skipSet: (t: Tracer) => CodeSet | undefined;
+  /** Whether the positions inside this call can be skipped. */
+  skipCall: (c: OpenCall) => boolean;
+  /** Hart breakpoints the walk must stop at (the user's, forward). */
+  extras: number[];
+  /** A call was skipped: positions after `c.icount` up to now, at depth > c.depth, were not looked at. */
+  onSkipped?: (c: OpenCall) => void;
+}
+
+type Move = { kind: 'pos' } | { kind: 'stepped' } | { kind: 'inside' } | { kind: 'trap' } | TravelStop;
 
 interface PcLine {
   range: LineRange | undefined;
@@ -174,12 +219,20 @@ interface BackSearch {
   result(shift: number): number | undefined;
   /** A fresh window. */
   reset(): void;
+  /** The deepest window depth an answer can have (for `result(shift)`). */
+  bound(shift: number): number;
+  /** Fast search: positions of the same depth skip through a whole function (depth only), or one line of it. */
+  whole: boolean;
 }
 
 interface Goal {
   reason: StopReason;
   /** After each instruction: true when the goal is reached. Undefined: run until something stops it. */
   done?: (t: Tracer) => boolean;
+  /** Fast stepping: the code where positions at the current depth cannot reach the goal. */
+  skipSet?: (t: Tracer) => CodeSet | undefined;
+  /** Fast stepping: whether the positions inside a call cannot reach the goal. */
+  skipCall?: (c: OpenCall) => boolean;
 }
 
 export class Debugger {
@@ -205,6 +258,15 @@ export class Debugger {
   readonly hits: TimelineHit[] = [];
   /** The last stop reported. */
   lastStop: Stop | undefined;
+  /**
+   * Steps and searches backwards one instruction at a time, as before fast stepping (the
+   * reference the tests compare fast stepping with).
+   */
+  singleStep = false;
+  /** Fast stepping: instructions stepped one at a time before a skip is tried (tests lower it to exercise skips). */
+  cheapSteps = CHEAP_STEPS;
+  /** What fast stepping did (tests check that it was exercised). */
+  readonly fastStats = { skips: 0, calls: 0, traps: 0, rescans: 0 };
   /** Whether the hart ran translated code when the debugger got it (it steps with the interpreter). */
   private readonly jitDefault: boolean;
 
@@ -366,7 +428,7 @@ export class Debugger {
    */
   reverseStepOut(levels = 1): void {
     this.requireTravel('reverse step out');
-    this.launch(() => this.reverseSearch(this.depthSearch(-levels), 4096, 'step'));
+    this.launch(() => (this.singleStep ? this.reverseSearch(this.depthSearch(-levels), 4096, 'step') : this.reverseScan(this.depthSearch(-levels), 4096, 'step')));
   }
 
   /** Looks at the machine at another icount of its history and comes back (for the timeline's hovers). */
@@ -446,6 +508,7 @@ export class Debugger {
   }
 
   private async forward(goal: Goal): Promise<Stop> {
+    if (goal.done !== undefined && this.watchpoints.length === 0 && !this.singleStep) return this.fastStep(goal);
     const hart = this.machine.hart;
     const t = new Tracer(this.machine, this.travel);
     this.refreshWatched();
@@ -497,6 +560,218 @@ export class Debugger {
       }
       await this.tick();
     }
+  }
+
+  /**
+   * A step (goal.done) without watchpoints, fast: one instruction at a time for a while, then
+   * at full speed through the code where nothing can end it (goal.skipSet: the rest of a loop
+   * line, say) and through calls it steps over (goal.skipCall), the hart stopping at the
+   * positions that matter (CodeSet) and at the user's breakpoints. Every position where the
+   * goal or a breakpoint could stop is looked at as one instruction at a time would
+   * (test/debugger.test.ts compares the two).
+   */
+  private async fastStep(goal: Goal): Promise<Stop> {
+    const hart = this.machine.hart;
+    const t = new Tracer(this.machine, this.travel);
+    const w: Walk = {
+      t, calls: [], pending: undefined, cheap: 0,
+      skipSet: goal.skipSet ?? (() => undefined), skipCall: goal.skipCall ?? (() => false),
+      extras: [...this.byPc.keys()],
+    };
+    let arrived = false;
+    try {
+      for (;;) {
+        if (this.pauseRequested) return this.stop('pause', 'paused');
+        const t0 = performance.now();
+        for (let n = 0; ; n++) {
+          if (arrived) {
+            if (goal.done!(t)) return this.stop(goal.reason, 'step');
+            if (this.byPc.size > 0) {
+              const hit = this.breakpointHit();
+              if (hit !== undefined) return hit;
+            }
+          }
+          arrived = true;
+          const m = this.advance(w, hart.icount + FAST_SLICE);
+          if (m.kind === 'inside') {
+            // A user breakpoint inside a call being skipped (the goal cannot be reached there).
+            const hit = this.breakpointHit();
+            if (hit !== undefined) return hit;
+            arrived = false;
+          } else if (m.kind === 'trap') {
+            // Taken while skipping: the hart is at the handler, its first instruction not run.
+            // As a single step would: the trap and that instruction are one step.
+            this.fastStats.traps++;
+            const mepc = hart.mepc >>> 0;
+            t.last = t.insnAt(mepc);
+            t.lastPc = mepc;
+            t.trapped = true;
+            t.depth++;
+            const stop = this.machine.run(hart.icount + 1);
+            if (hart.icount > this.travel.frontier) this.travel.frontier = hart.icount;
+            if (stop.kind !== 'limit') {
+              const s = await this.machineStop(stop);
+              if (s !== undefined) return s;
+              arrived = false;
+            }
+          } else if (m.kind !== 'pos' && m.kind !== 'stepped' && m.kind !== 'limit') {
+            const s = await this.machineStop(m);
+            if (s !== undefined) return s;
+            arrived = false;
+          }
+          if ((n & 63) === 63 && (performance.now() - t0 > SLICE_MS || this.pauseRequested)) break;
+        }
+        await this.tick();
+      }
+    } finally {
+      this.hartBreaksReset();
+    }
+  }
+
+  /**
+   * One move of a fast walk from the current position: skips a call (w.pending, or the
+   * innermost open call once CHEAP_STEPS instructions were stepped), skips through the code set
+   * of the position, or runs one instruction. 'pos' / 'stepped': at the next position to look
+   * at ('pos': same depth); 'inside': at one of w.extras inside a skipped call; 'trap': a trap
+   * was taken while skipping (the hart is at the handler, not a position); 'limit': at `until`.
+   */
+  private advance(w: Walk, until: number): Move {
+    const hart = this.machine.hart;
+    const t = w.t;
+    const force = w.force === true;
+    w.force = false;
+    if (!force && w.pending === undefined && w.cheap >= this.cheapSteps) {
+      const top = w.calls[w.calls.length - 1];
+      if (top !== undefined && t.depth > top.depth && w.skipCall(top)) {
+        w.calls.pop();
+        w.pending = top;
+        t.depth = top.depth + 1;
+        t.last = undefined;
+        t.trapped = false;
+      }
+    }
+    if (w.pending !== undefined) {
+      const c = w.pending;
+      const r = this.skipCall(c, until, w.extras);
+      if (r.kind !== 'returned') return r;
+      w.pending = undefined;
+      w.cheap = 0;
+      t.depth = c.depth;
+      t.last = undefined;
+      t.trapped = false;
+      this.fastStats.calls++;
+      w.onSkipped?.(c);
+      while (w.calls.length > 0 && w.calls[w.calls.length - 1].depth >= t.depth) w.calls.pop();
+      return { kind: 'pos' };
+    }
+    const pc = this.pc;
+    if (!force && w.cheap >= this.cheapSteps) {
+      const set = w.skipSet(t);
+      if (set !== undefined && set.pcs.has(pc) && !set.self.has(pc)) {
+        w.cheap = 0;
+        this.fastStats.skips++;
+        return this.skipIn(set, until, w.extras);
+      }
+    }
+    const sp = hart.x[2] | 0;
+    const ic = hart.icount;
+    const stop = t.step();
+    w.cheap++;
+    if (stop.kind !== 'limit') return stop;
+    const last = t.last;
+    if (!t.trapped && last !== undefined && last.flow === Flow.CALL) w.calls.push({ icount: ic, ra: (pc + last.len) >>> 0, sp, depth: t.depth - 1 });
+    while (w.calls.length > 0 && w.calls[w.calls.length - 1].depth >= t.depth) w.calls.pop();
+    return { kind: 'stepped' };
+  }
+
+  /** Runs at full speed through `set` from the current position (see CodeSet and advance). */
+  private skipIn(set: CodeSet, until: number, extras: number[]): Move {
+    const hart = this.machine.hart;
+    const vec = this.vectors();
+    hart.setBreakpoints([...set.stops, ...vec, ...extras]);
+    hart.resumeHere();
+    const stop = this.runBreaking(until);
+    if (stop.kind !== 'breakpoint') return stop;
+    const pc = hart.pc >>> 0;
+    // Only a trap leaves the set other than through its stops.
+    if (!set.pcs.has(pc) && !set.stopSet.has(pc) && vec.includes(pc)) return { kind: 'trap' };
+    return { kind: 'pos' };
+  }
+
+  /** Runs at full speed to the return from call `c` (a deeper recursion level does not count: sp differs). */
+  private skipCall(c: OpenCall, until: number, extras: number[]): Move | { kind: 'returned' } {
+    const hart = this.machine.hart;
+    const vec = this.vectors();
+    hart.setBreakpoints([c.ra, ...extras]);
+    hart.resumeHere();
+    for (;;) {
+      const stop = this.runBreaking(until);
+      if (stop.kind !== 'breakpoint') return stop;
+      const pc = hart.pc >>> 0;
+      if (pc === c.ra && (hart.x[2] | 0) === c.sp) return { kind: 'returned' };
+      // A breakpoint on a trap handler's first instruction: one instruction at a time would not
+      // see it (the trap and that instruction are one step).
+      if (extras.includes(pc) && !vec.includes(pc)) return { kind: 'inside' };
+      hart.resumeHere();
+    }
+  }
+
+  /** Runs to `until` (translated code), the hart stopping before its breakpoints. */
+  private runBreaking(until: number): TravelStop {
+    const hart = this.machine.hart;
+    hart.breakOn = true;
+    try {
+      return this.withJit(() => this.travel.run(until));
+    } finally {
+      hart.breakOn = false;
+    }
+  }
+
+  /** Where the hart goes when it takes a trap (mtvec; vectored: each interrupt's entry too). */
+  private vectors(): number[] {
+    const v = this.machine.hart.mtvec >>> 0;
+    const base = (v & ~3) >>> 0;
+    if ((v & 3) !== 1) return [base];
+    return Array.from({ length: 16 }, (_, i) => (base + 4 * i) >>> 0);
+  }
+
+  private readonly codeSets = new Map<string, CodeSet | null>();
+
+  /** The code set of `pc` (see CodeSet): its function's instructions on its line (`whole`: all of them). */
+  private codeSet(pc: number, whole: boolean, t: Tracer): CodeSet | undefined {
+    const fn = this.dbg?.functionAt(pc);
+    if (fn === undefined) return undefined;
+    const here = this.lineAt(pc);
+    if (!whole && here?.range === undefined) return undefined;
+    const id = `${fn.lowPc}:${whole ? '*' : here!.key}`;
+    let set = this.codeSets.get(id);
+    if (set === undefined) {
+      const pcs = new Set<number>();
+      const self = new Set<number>();
+      const next: number[] = [];
+      for (const [lo, hi] of fn.ranges) {
+        for (let a = lo >>> 0; a < hi >>> 0;) {
+          const i = t.insnAt(a);
+          if (i === undefined) break;
+          const l = this.lineAt(a);
+          if (whole || (l?.range !== undefined && l.key === here!.key)) {
+            pcs.add(a);
+            switch (i.flow) {
+              case Flow.CALL: case Flow.RETURN: case Flow.MRET: self.add(a); break;
+              case Flow.JUMP: if (i.op === Op.JAL) next.push((a + i.imm) >>> 0); else self.add(a); break;
+              case Flow.BRANCH: next.push((a + i.len) >>> 0, (a + i.imm) >>> 0); break;
+              default: next.push((a + i.len) >>> 0);
+            }
+          }
+          a += i.len;
+        }
+      }
+      const stopSet = new Set<number>([...next.filter((a) => !pcs.has(a)), ...self]);
+      set = pcs.size === 0 ? null : { pcs, self, stops: [...stopSet], stopSet };
+      if (this.codeSets.size > 4096) this.codeSets.clear();
+      this.codeSets.set(id, set);
+    }
+    return set ?? undefined;
   }
 
   /**
@@ -558,10 +833,11 @@ export class Debugger {
 
   private stepGoal(kind: 'next' | 'in' | 'out', granularity: Granularity): Goal {
     const start = this.lineAt(this.pc);
-    if (kind === 'out') return { reason: 'step', done: (t) => t.depth < 0 };
+    const all = (t: Tracer): CodeSet | undefined => this.codeSet(this.pc, true, t);
+    if (kind === 'out') return { reason: 'step', done: (t) => t.depth < 0, skipSet: all, skipCall: () => true };
     if (granularity === 'instruction' || start?.range === undefined) {
       // stepi: one instruction; nexti: one instruction, or a whole call.
-      return kind === 'in' ? { reason: 'step', done: () => true } : { reason: 'step', done: (t) => t.depth <= 0 };
+      return kind === 'in' ? { reason: 'step', done: () => true } : { reason: 'step', done: (t) => t.depth <= 0, skipCall: () => true };
     }
     let range: LineRange | undefined = start.range;
     let key = start.key;
@@ -570,6 +846,10 @@ export class Debugger {
     const dbg = this.dbg!;
     return {
       reason: 'step',
+      // At depth `base`, every instruction of the current line's key continues the step (see done).
+      skipSet: (t) => (t.depth === base ? this.codeSet(this.pc, false, t) : undefined),
+      // Step in must see the callee's first instructions (into); deeper calls can be skipped.
+      skipCall: (c) => kind !== 'in' || into === undefined || c.depth >= into.depth,
       done: (t) => {
         const d = t.depth;
         const pc = this.pc;
@@ -745,7 +1025,126 @@ export class Debugger {
       this.seek(this.icount - 1);
       return this.stop('step', 'step back', { jumped: true });
     }
-    return this.reverseSearch(this.lineSearch(), 1024, 'step');
+    return this.singleStep ? this.reverseSearch(this.lineSearch(), 1024, 'step') : this.reverseScan(this.lineSearch(), 1024, 'step');
+  }
+
+  /**
+   * reverseSearch, fast: each window is walked as fastStep walks forward (advance), visiting
+   * only the positions where the search can see something: within one line at one depth a
+   * search sees nothing new, and a call's positions are deeper than the caller's. A skipped
+   * call can still hold the answer when nothing shallower came after it (a line search from
+   * the second call in `f(g(), g())`), and a call still running at the window's end leaves that
+   * end's depth unknown: the window is then walked again with those calls stepped into
+   * (noSkip), so the answer is the one reverseSearch gives.
+   */
+  private async reverseScan(search: BackSearch, firstWindow: number, reason: StopReason): Promise<Stop> {
+    const end = this.icount;
+    const start = this.historyStart;
+    const savedBreak = this.travel.breakIcount;
+    this.travel.breakIcount = undefined;
+    const noSkip = new Set<number>();
+    try {
+      let hi = end;
+      let acc = 0; // depth of `hi` relative to `end`
+      let width = firstWindow;
+      while (hi > start) {
+        let lo = Math.max(start, hi - width);
+        let ctx = lo > start ? lo - 1 : lo;
+        // Start at a snapshot when one is near: no replay to get there.
+        const snap = this.travel.nearestSnapshot(ctx);
+        if (snap !== undefined && snap.icount >= start && ctx - snap.icount <= width) {
+          ctx = snap.icount;
+          lo = ctx > start ? ctx + 1 : ctx;
+        }
+        let found: number | undefined;
+        let w: { dEnd: number; depthAtLo: number } | undefined;
+        for (;;) {
+          const r = await this.scanWindow(search, ctx, lo, hi, noSkip);
+          if (r.kind === 'paused') {
+            this.seek(hi);
+            return this.stop('pause', 'paused while searching backwards', { jumped: true });
+          }
+          if (r.kind === 'open') { noSkip.add(r.call); this.fastStats.rescans++; continue; }
+          const shift = r.dEnd - acc;
+          found = search.result(shift);
+          const bound = search.bound(shift);
+          const missed = r.spans.filter((x) => x.depth <= bound && (found === undefined || x.to > found));
+          if (missed.length > 0) { for (const x of missed) noSkip.add(x.call); this.fastStats.rescans++; continue; }
+          w = r;
+          break;
+        }
+        if (found !== undefined) {
+          this.seek(found);
+          return this.stop(reason, reason === 'step' ? 'step back' : 'reverse', { jumped: true });
+        }
+        acc = w.depthAtLo - w.dEnd + acc;
+        hi = lo;
+        width *= 4;
+      }
+      this.seek(start);
+      return this.stop('entry', 'start of recording', { jumped: true });
+    } finally {
+      this.hartBreaksReset();
+      this.travel.breakIcount = savedBreak !== undefined && savedBreak > this.icount ? savedBreak : undefined;
+    }
+  }
+
+  /** One window of reverseScan: positions [lo, hi) from context `ctx` (lo - 1, or lo itself at the start). */
+  private async scanWindow(search: BackSearch, ctx: number, lo: number, hi: number, noSkip: Set<number>): Promise<
+    { kind: 'done'; dEnd: number; depthAtLo: number; spans: { call: number; depth: number; to: number }[] } | { kind: 'open'; call: number } | { kind: 'paused' }> {
+    const hart = this.machine.hart;
+    this.seek(ctx);
+    const t = new Tracer(this.machine, this.travel);
+    search.reset();
+    const spans: { call: number; depth: number; to: number }[] = [];
+    const w: Walk = {
+      t, calls: [], pending: undefined, cheap: 0,
+      skipSet: (tr) => this.codeSet(this.pc, search.whole, tr),
+      skipCall: (c) => !noSkip.has(c.icount),
+      extras: [],
+      onSkipped: (c) => spans.push({ call: c.icount, depth: c.depth + 1, to: this.icount }),
+    };
+    if (ctx < lo) {
+      search.visit(-1, t); // context only: what came just before lo
+      w.force = true;
+      const m = this.advance(w, lo);
+      if (m.kind !== 'stepped') throw new DebugError(`the past could not be replayed at icount ${ctx}: ${describeTravelStop(m as TravelStop)}`);
+    }
+    const depthAtLo = t.depth;
+    let visit = true;
+    let slice = performance.now();
+    for (let n = 0; this.icount < hi; n++) {
+      const i = this.icount;
+      if (visit) search.visit(i, t);
+      visit = true;
+      const m = this.advance(w, hi);
+      if (m.kind === 'limit' && w.pending !== undefined) return { kind: 'open', call: w.pending.icount };
+      if (m.kind === 'trap') {
+        // Taken while skipping through a line: go back to the position before it (a seek stops
+        // before the trap) and take it one instruction at a time.
+        this.fastStats.traps++;
+        const p = this.icount;
+        this.seek(p - 1);
+        const s = this.travel.run(p);
+        if (s.kind !== 'limit') throw new DebugError(`the past could not be replayed at icount ${p}: ${describeTravelStop(s)}`);
+        if (p === i) visit = false;
+        w.force = true;
+      } else if (m.kind !== 'pos' && m.kind !== 'stepped' && m.kind !== 'limit' && m.kind !== 'inside' && this.icount !== hi) {
+        throw new DebugError(`the past could not be replayed at icount ${this.icount}: ${describeTravelStop(m)}`);
+      }
+      if ((n & 255) === 255 && performance.now() - slice > SLICE_MS) {
+        await this.tick();
+        slice = performance.now();
+        if (this.pauseRequested) return { kind: 'paused' };
+      }
+    }
+    void hart;
+    return { kind: 'done', dEnd: t.depth, depthAtLo, spans };
+  }
+
+  /** The hart's breakpoints back to the user's (fast walks set their own). */
+  private hartBreaksReset(): void {
+    this.machine.hart.setBreakpoints(this.byPc.keys());
   }
 
   /**
@@ -918,6 +1317,8 @@ export class Debugger {
         for (const x of w) this.noteHit('watchpoint', x.label, i);
       },
       result: () => found,
+      bound: () => Infinity,
+      whole: true,
     };
   }
 
@@ -928,6 +1329,8 @@ export class Debugger {
       reset: () => { stack = new DepthStack(); },
       visit: (i, t) => { if (i >= 0) stack.push(i, t.depth); },
       result: (shift) => stack.last(limit + shift),
+      bound: (shift) => limit + shift,
+      whole: true,
     };
   }
 
@@ -949,6 +1352,8 @@ export class Debugger {
         prevDepth = d;
       },
       result: (shift) => stack.last(shift),
+      bound: (shift) => shift,
+      whole: false,
     };
   }
 
