@@ -37,7 +37,11 @@ export interface TimelineData {
   end?: number;
   /** Virtual time at `icount`, ns. */
   vclockNs: number;
-  snapshots: { icount: number; kind: 'auto' | 'named'; name?: string }[];
+  /**
+   * Named snapshots, and the automatic ones: aggregated by the sender when there are many (an
+   * entry with `count` stands for that many automatic snapshots from its icount on).
+   */
+  snapshots: { icount: number; kind: 'auto' | 'named'; name?: string; count?: number }[];
   /** Recorded inputs (aggregated by the sender when there are very many). */
   events: { icount: number; kind: TimelineEventKind; count?: number }[];
   /** Breakpoint and watchpoint hits found so far. */

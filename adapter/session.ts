@@ -29,6 +29,11 @@ const THREAD_ID = 1;
 /** Timeline events beyond this many are aggregated into buckets. */
 const MAX_TIMELINE_EVENTS = 1000;
 const TIMELINE_BUCKETS = 500;
+/**
+ * Automatic snapshots beyond this many are aggregated into buckets (a long recording has
+ * thousands: listed one by one they made every stop's timeline event some 140 KB).
+ */
+const MAX_TIMELINE_SNAPSHOTS = 250;
 
 type VarRef =
   | { kind: 'registers'; frameId: number }
@@ -274,7 +279,7 @@ export class RvReplaySession extends LoggingDebugSession {
       frontier: d.frontier,
       ...(d.recordingEnd !== undefined ? { end: d.recordingEnd } : {}),
       vclockNs: d.vclockNs,
-      snapshots: d.snapshots(),
+      snapshots: aggregateSnapshots(d.snapshots(), Math.max(1, d.frontier, d.recordingEnd ?? 0)),
       events,
       hits: d.hits.slice(-MAX_TIMELINE_EVENTS),
     };
@@ -821,4 +826,25 @@ function childExpression(parent: string | undefined, child: string): string | un
 
 function scalar(v: Value): bigint {
   return scalarOfValue(v, 'new value');
+}
+
+/**
+ * The timeline's snapshots: named ones as they are, automatic ones one by one up to
+ * MAX_TIMELINE_SNAPSHOTS, else one entry per bucket of the icount range (its first icount,
+ * `count` snapshots).
+ */
+export function aggregateSnapshots(list: TimelineData['snapshots'], end: number): TimelineData['snapshots'] {
+  const autos = list.filter((s) => s.kind === 'auto');
+  if (autos.length <= MAX_TIMELINE_SNAPSHOTS) return list;
+  const out: TimelineData['snapshots'] = list.filter((s) => s.kind !== 'auto');
+  let bucket = -1;
+  let cur: { icount: number; kind: 'auto'; count: number } | undefined;
+  for (const s of autos) {
+    const b = Math.min(TIMELINE_BUCKETS - 1, Math.floor((s.icount / end) * TIMELINE_BUCKETS));
+    if (cur !== undefined && b === bucket) { cur.count++; continue; }
+    bucket = b;
+    cur = { icount: s.icount, kind: 'auto', count: 1 };
+    out.push(cur);
+  }
+  return out.sort((a, b) => a.icount - b.icount);
 }

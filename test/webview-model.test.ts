@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TimelineData } from '../adapter/protocol';
+import { aggregateSnapshots } from '../adapter/session';
 import { MIN_SPAN, Model, clampView, icountAt, pan, reveal, shortIcount, ticks, xOf, zoom } from '../webview/model';
 
 const base: TimelineData = { mode: 'play', icount: 0, frontier: 1000, end: 1000, vclockNs: 0, snapshots: [], events: [], hits: [] };
@@ -71,4 +72,18 @@ test('ticks are round and inside the view; labels are short', () => {
   assert.equal(shortIcount(1_234_567), '1.23M');
   assert.equal(shortIcount(25_000), '25k');
   assert.equal(shortIcount(999), '999');
+});
+
+test('aggregated automatic snapshots: marks count what each entry stands for; aggregateSnapshots keeps named ones and every count', () => {
+  const list: TimelineData['snapshots'] = Array.from({ length: 4000 }, (_, i) => ({ icount: i * 1000, kind: 'auto' as const }));
+  list.push({ icount: 1234, kind: 'named', name: 'n' });
+  const agg = aggregateSnapshots(list, 4_000_000);
+  assert.ok(agg.length <= 501, `${agg.length} entries`);
+  assert.deepEqual(agg.filter((s) => s.kind === 'named'), [{ icount: 1234, kind: 'named', name: 'n' }]);
+  assert.equal(agg.filter((s) => s.kind === 'auto').reduce((n, s) => n + (s.count ?? 1), 0), 4000);
+  assert.deepEqual(agg.map((s) => s.icount), [...agg.map((s) => s.icount)].sort((a, b) => a - b));
+  assert.deepEqual(aggregateSnapshots(list.slice(0, 10), 4_000_000), list.slice(0, 10), 'few: as they are');
+  const m = new Model({ ...base, frontier: 4_000_000, end: 4_000_000, snapshots: agg });
+  const autos = m.marks(m.fit(), plot).filter((k) => k.kind === 'auto');
+  assert.equal(autos.reduce((n, k) => n + k.count, 0), 4000);
 });

@@ -379,6 +379,17 @@ describe('timeline webview in Chromium', { skip: !hasTool('chromium') && process
     await page.screenshot({ path: path.join(ARTIFACTS, 'webview-1e5-zoomed.png') });
   });
 
+  test('aggregated automatic snapshots (count) are drawn and counted as the snapshots they stand for', async () => {
+    await page.evaluate(() => {
+      const snapshots = [{ icount: 0, kind: 'auto', count: 1500 }, { icount: 600_000, kind: 'auto', count: 2500 }, { icount: 700_000, kind: 'named', name: 'here' }];
+      const data = { mode: 'play', icount: 10, frontier: 1_000_000, end: 1_000_000, vclockNs: 10, events: [], snapshots, hits: [] };
+      window.dispatchEvent(new MessageEvent('message', { data: { type: 'timeline', data } }));
+    });
+    assert.match((await page.textContent('#snap-auto'))!, /^4000 automatic snapshots/);
+    const autos = (await marks(page)).filter((m) => m.kind === 'auto');
+    assert.equal(autos.reduce((n, m) => n + m.count, 0), 4000);
+  });
+
   test('the page keeps its CSP: no violations, no errors, no inline scripts or styles allowed', async () => {
     const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
     assert.ok(csp && !csp.includes('unsafe-inline') && !csp.includes('unsafe-eval') && csp.includes("default-src 'none'"), csp ?? '');

@@ -137,7 +137,7 @@ function renderLists(): void {
     li.textContent = 'No named snapshots yet.';
     ui.snapList.append(li);
   }
-  const auto = d.snapshots.length - named.length;
+  const auto = d.snapshots.reduce((n, s) => n + (s.kind === 'auto' ? Math.max(1, s.count ?? 1) : 0), 0);
   ui.snapAuto.textContent = auto ? `${auto} automatic snapshot${auto === 1 ? '' : 's'} (the thin ticks) make stepping back fast.` : '';
 
   const hits = [...d.hits].sort((a, b) => a.icount - b.icount);
