@@ -102,8 +102,8 @@ export class TimedDap {
     return (r.body as { icount: number }).icount;
   }
 
-  async timeline(): Promise<{ icount: number; frontier: number; end?: number; snapshots: { kind: string }[] }> {
-    return (await this.dc.customRequest('rvreplay/timeline')).body as { icount: number; frontier: number; end?: number; snapshots: { kind: string }[] };
+  async timeline(): Promise<{ icount: number; frontier: number; end?: number; snapshots: { kind: string; count?: number }[] }> {
+    return (await this.dc.customRequest('rvreplay/timeline')).body as { icount: number; frontier: number; end?: number; snapshots: { kind: string; count?: number }[] };
   }
 
   async stop(): Promise<void> {

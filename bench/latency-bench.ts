@@ -140,7 +140,7 @@ async function measure(dir: string, opts: LatencyOptions): Promise<LatencyFigure
     const hist = await nexts(d, opts.nexts, opts.nextBudgetMs);
     const tl = await d.timeline();
     peakRss = Math.max(peakRss, d.peakRssBytes());
-    return { end, firstPassMs: first.ms, seekMs, insnMs, lineMs, hist, autos: tl.snapshots.filter((s) => s.kind === 'auto').length };
+    return { end, firstPassMs: first.ms, seekMs, insnMs, lineMs, hist, autos: tl.snapshots.reduce((n, s) => n + (s.kind === 'auto' ? Math.max(1, s.count ?? 1) : 0), 0) };
   });
 
   // 2. continue and reverseContinue across `distance` instructions (fresh session: a time-out

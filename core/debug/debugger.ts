@@ -9,8 +9,8 @@
 // Backward (docs/debugging.md): the machine can be put back at any icount of its history (a
 // replay, or a recording before its frontier: the gate's live edge) by restoring a snapshot and
 // replaying. Reverse operations search the past in windows going backwards from now:
-//   - seek to the window's start, then run through [lo, hi) one instruction at a time noting
-//     the positions of interest (breakpoint and watchpoint hits, line entries, call depth);
+//   - seek to the window's start, then run through [lo, hi) noting the positions of interest
+//     (breakpoint and watchpoint hits, line entries, call depth);
 //   - found one: seek to the last; else the window before (4 times larger), down to the start
 //     of history ("start of recording").
 // stepBack(instruction) is seek(icount - 1); stepBack(line) goes to the last entry into a source
@@ -20,12 +20,18 @@
 //
 // Speed: continue, and reverseContinue with only breakpoints set, run at full speed (translated
 // code): the hart stops before a breakpoint pc by itself (Hart.setBreakpoints; pages holding a
-// breakpoint run in its interpreter). Watchpoints, line stepping and the call depth still go one
-// instruction at a time through tracer.ts: exact, but some 50 times slower than free running.
+// breakpoint run in its interpreter). Line and instruction steps, step out, stepBack(line) and
+// reverseStepOut walk fast (fastStep, reverseScan, advance): a few dozen instructions one at a
+// time through tracer.ts, then at full speed through the code where nothing they look for can
+// happen (the rest of the current line, a call stepped over), the hart stopping where it could
+// (CodeSet); the result is the one-instruction-at-a-time one (`singleStep` keeps that path, and
+// test/debugger-fast.test.ts compares them). Watchpoints still go one instruction at a time:
+// exact, but some 50 times slower than free running.
 import type { TimeTravel, TravelStop } from './time-travel';
 import type { Gate } from '../replay/gate';
 import { Tracer, Access, Flow, type InsnInfo } from './tracer';
 import { Op } from '../isa/opcodes';
+import { PAGE_SHIFT } from '../mem/ram';
 import { evaluateExpression, truthy, ExprError, type EvalEnv } from './expr';
 import { describeCause } from '../cpu/trap';
 import { REG_NAMES } from '../isa/disasm';
@@ -164,6 +170,11 @@ interface CodeSet {
   /** Hart breakpoints while skipping in the set: successors outside it, and `self`. */
   stops: number[];
   stopSet: Set<number>;
+  /**
+   * Every page of the set holds a stop: the hart runs it in its interpreter anyway, and the plain
+   * interpreter is faster at that than translated code falling back to it page after page.
+   */
+  interpret: boolean;
 }
 
 /** A call entered one instruction at a time: skipped at full speed up to its return (pc at `ra`, sp as at the call). */
@@ -694,7 +705,7 @@ export class Debugger {
     const vec = this.vectors();
     hart.setBreakpoints([...set.stops, ...vec, ...extras]);
     hart.resumeHere();
-    const stop = this.runBreaking(until);
+    const stop = this.runBreaking(until, !set.interpret);
     if (stop.kind !== 'breakpoint') return stop;
     const pc = hart.pc >>> 0;
     // Only a trap leaves the set other than through its stops.
@@ -720,12 +731,12 @@ export class Debugger {
     }
   }
 
-  /** Runs to `until` (translated code), the hart stopping before its breakpoints. */
-  private runBreaking(until: number): TravelStop {
+  /** Runs to `until` (translated code, unless `jit` is false), the hart stopping before its breakpoints. */
+  private runBreaking(until: number, jit = true): TravelStop {
     const hart = this.machine.hart;
     hart.breakOn = true;
     try {
-      return this.withJit(() => this.travel.run(until));
+      return jit ? this.withJit(() => this.travel.run(until)) : this.travel.run(until);
     } finally {
       hart.breakOn = false;
     }
@@ -743,21 +754,36 @@ export class Debugger {
 
   /** The code set of `pc` (see CodeSet): its function's instructions on its line (`whole`: all of them). */
   private codeSet(pc: number, whole: boolean, t: Tracer): CodeSet | undefined {
-    const fn = this.dbg?.functionAt(pc);
-    if (fn === undefined) return undefined;
+    if (this.dbg === undefined) return undefined;
+    const fn = this.dbg.functionAt(pc);
     const here = this.lineAt(pc);
+    let ranges: [number, number][];
+    let id: string;
     if (!whole && here?.range === undefined) return undefined;
-    const id = `${fn.lowPc}:${whole ? '*' : here!.key}`;
+    if (fn !== undefined) {
+      ranges = fn.ranges;
+      id = `${fn.lowPc}:${whole ? '*' : here!.key}`;
+    } else {
+      // Code outside any DWARF function (a start-up file in assembly), for depth-only walks
+      // (assembly has a line per instruction: nothing to skip by line): from its symbol on, up
+      // to the next function.
+      if (!whole) return undefined;
+      const sym = this.machine.elf.symbolAt(pc);
+      if (sym === undefined || sym.value > pc) return undefined;
+      ranges = [[sym.value >>> 0, (sym.value + (sym.size > 0 ? sym.size : 4096)) >>> 0]];
+      id = `sym:${sym.value >>> 0}:${whole ? '*' : here!.key}`;
+    }
     let set = this.codeSets.get(id);
     if (set === undefined) {
       const pcs = new Set<number>();
       const self = new Set<number>();
       const next: number[] = [];
-      for (const [lo, hi] of fn.ranges) {
+      for (const [lo, hi] of ranges) {
         for (let a = lo >>> 0; a < hi >>> 0;) {
           const i = t.insnAt(a);
           if (i === undefined) break;
           const l = this.lineAt(a);
+          if (fn === undefined && this.dbg.functionAt(a) !== undefined) break;
           if (whole || (l?.range !== undefined && l.key === here!.key)) {
             pcs.add(a);
             switch (i.flow) {
@@ -771,7 +797,9 @@ export class Debugger {
         }
       }
       const stopSet = new Set<number>([...next.filter((a) => !pcs.has(a)), ...self]);
-      set = pcs.size === 0 ? null : { pcs, self, stops: [...stopSet], stopSet };
+      const stopPages = new Set([...stopSet].map((a) => a >>> PAGE_SHIFT));
+      const interpret = [...pcs].every((a) => stopPages.has(a >>> PAGE_SHIFT));
+      set = pcs.size === 0 ? null : { pcs, self, stops: [...stopSet], stopSet, interpret };
       if (this.codeSets.size > 4096) this.codeSets.clear();
       this.codeSets.set(id, set);
     }
@@ -1047,6 +1075,14 @@ export class Debugger {
     const savedBreak = this.travel.breakIcount;
     this.travel.breakIcount = undefined;
     const noSkip = new Set<number>();
+    // The calls still running now (the frames of the call stack: return address, and the callee's
+    // CFA, which is sp at the call) are running at the end of every window: never skipped.
+    const open = new Set<string>();
+    const frames = this.dbg !== undefined ? this.stack().map((f) => f.frame).filter((f, i, a) => a.indexOf(f) === i) : [];
+    for (let i = 1; i < frames.length; i++) {
+      const cfa = frames[i - 1].cfa;
+      if (cfa !== undefined) open.add(`${frames[i].pc >>> 0}:${cfa >>> 0}`);
+    }
     try {
       let hi = end;
       let acc = 0; // depth of `hi` relative to `end`
@@ -1063,7 +1099,7 @@ export class Debugger {
         let found: number | undefined;
         let w: { dEnd: number; depthAtLo: number } | undefined;
         for (;;) {
-          const r = await this.scanWindow(search, ctx, lo, hi, noSkip);
+          const r = await this.scanWindow(search, ctx, lo, hi, (c) => !noSkip.has(c.icount) && !open.has(`${c.ra >>> 0}:${c.sp >>> 0}`));
           if (r.kind === 'paused') {
             this.seek(hi);
             return this.stop('pause', 'paused while searching backwards', { jumped: true });
@@ -1078,6 +1114,7 @@ export class Debugger {
           break;
         }
         if (found !== undefined) {
+          this.hartBreaksReset();
           this.seek(found);
           return this.stop(reason, reason === 'step' ? 'step back' : 'reverse', { jumped: true });
         }
@@ -1094,9 +1131,10 @@ export class Debugger {
   }
 
   /** One window of reverseScan: positions [lo, hi) from context `ctx` (lo - 1, or lo itself at the start). */
-  private async scanWindow(search: BackSearch, ctx: number, lo: number, hi: number, noSkip: Set<number>): Promise<
+  private async scanWindow(search: BackSearch, ctx: number, lo: number, hi: number, skipCall: (c: OpenCall) => boolean): Promise<
     { kind: 'done'; dEnd: number; depthAtLo: number; spans: { call: number; depth: number; to: number }[] } | { kind: 'open'; call: number } | { kind: 'paused' }> {
     const hart = this.machine.hart;
+    this.hartBreaksReset(); // the skips' breakpoints would keep their pages from the JIT
     this.seek(ctx);
     const t = new Tracer(this.machine, this.travel);
     search.reset();
@@ -1104,7 +1142,7 @@ export class Debugger {
     const w: Walk = {
       t, calls: [], pending: undefined, cheap: 0,
       skipSet: (tr) => this.codeSet(this.pc, search.whole, tr),
-      skipCall: (c) => !noSkip.has(c.icount),
+      skipCall,
       extras: [],
       onSkipped: (c) => spans.push({ call: c.icount, depth: c.depth + 1, to: this.icount }),
     };

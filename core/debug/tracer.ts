@@ -10,9 +10,10 @@
 // recognised because the pc after the step is not where the instruction would have gone.
 // Stepping over a call, stepping out, and the reverse line step all reason with this depth.
 //
-// Whatever must be checked at every instruction (watchpoints, line and depth while stepping)
-// comes through this class; breakpoints alone do not need it (the hart stops at them itself,
-// see Hart.setBreakpoints).
+// Whatever must be checked at every instruction (watchpoints) comes through this class; line
+// steps and the depth use it for a few instructions at a time between fast skips (see
+// Debugger.advance), and breakpoints alone do not need it (the hart stops at them itself, see
+// Hart.setBreakpoints).
 import { decode, isLong } from '../isa/decode';
 import { Op } from '../isa/opcodes';
 import type { VirtMachine } from '../machine/virt';
