@@ -148,3 +148,18 @@ test('timer: stepping while timer interrupts are taken in the middle of the line
   s.d.cheapSteps = 0;
   await compare(s, at.slice(0, 8), ops);
 });
+
+test('a jump in time leaves a snapshot 4096 instructions before where it lands, so stepping back from there replays little', async () => {
+  const s = new Session(path.join(EXAMPLES, 'bench-small.elf'));
+  const end = await s.runToEnd();
+  const mid = s.d.snapshots().find((x) => x.icount >= end / 2)!.icount;
+  const t = mid + 100_000;
+  const before = s.d.snapshots().filter((x) => x.icount <= t).at(-1)!.icount;
+  assert.ok(t - before > 1 << 15, 'no snapshot near the target yet');
+  await s.do((d) => d.goto(t));
+  const autos = s.d.snapshots().map((x) => x.icount);
+  assert.ok(autos.includes(t - 4096), 'settle snapshot');
+  assert.ok(!autos.some((a) => a > t - 4096 && a <= t), 'no other one needed at the stop');
+  const st = await s.do((d) => d.stepBack('instruction'));
+  assert.equal(st.icount, t - 1);
+});

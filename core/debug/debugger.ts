@@ -144,6 +144,8 @@ const SLICE_MS = 25;
 const MAX_HITS = 2000;
 /** A stop farther than this from the snapshot before it takes a snapshot (see snapshotHere). */
 const STOP_SNAPSHOT_DISTANCE = 1 << 15;
+/** A jump in time takes a snapshot this far before where it lands (see seek). */
+const SETTLE_DISTANCE = 4096;
 /**
  * Seeks that replay more instructions than this use the JIT (when the hart has one): translated
  * code survives a restore when its page is unchanged, so it pays already from some 1e4
@@ -466,7 +468,7 @@ export class Debugger {
     if (!Number.isSafeInteger(icount) || icount < 0) throw new DebugError(`cannot go to icount ${icount}`);
     if (this.mode === 'record' && icount > this.frontier) throw new DebugError(`icount ${icount} is beyond the recording's frontier (${this.frontier}): continue to run there live`);
     this.launch(async () => {
-      this.seek(icount);
+      this.seek(icount, true);
       return this.stop('goto', `at icount ${icount}`, { jumped: true });
     });
   }
@@ -504,7 +506,19 @@ export class Debugger {
     if (!this.canTravel) throw new DebugError(`cannot ${what}: reverse execution needs a recording ("rr": "record" or "replay"; this session has "rr": "none")`);
   }
 
-  private seek(icount: number): void {
+  /**
+   * Moves to `icount`. `settle`: the user will stop there and probably step back: when the
+   * nearest snapshot is far before it, one is taken SETTLE_DISTANCE before it on the way, so
+   * the next steps back replay little (the stop itself gets one too, see snapshotHere).
+   */
+  private seek(icount: number, settle = false): void {
+    if (settle && this.canTravel) {
+      const from = this.travel.nearestSnapshot(icount)?.icount ?? 0;
+      if (icount - from > STOP_SNAPSHOT_DISTANCE && icount - SETTLE_DISTANCE > from) {
+        this.seek(icount - SETTLE_DISTANCE);
+        if (this.icount === icount - SETTLE_DISTANCE) this.travel.autos.take(this.travel.frontier);
+      }
+    }
     const saved = this.travel.breakIcount;
     try {
       // Translated code is dropped by a restore and costs its compilation again: only worth it for long replays.
@@ -1054,7 +1068,7 @@ export class Debugger {
     const here = this.lineAt(this.pc);
     if (granularity === 'instruction' || here?.range === undefined) {
       if (this.icount <= this.historyStart) return this.stop('entry', 'start of recording');
-      this.seek(this.icount - 1);
+      this.seek(this.icount - 1, true);
       return this.stop('step', 'step back', { jumped: true });
     }
     return this.singleStep ? this.reverseSearch(this.lineSearch(), 1024, 'step') : this.reverseScan(this.lineSearch(), 1024, 'step');
@@ -1115,7 +1129,7 @@ export class Debugger {
         }
         if (found !== undefined) {
           this.hartBreaksReset();
-          this.seek(found);
+          this.seek(found, true);
           return this.stop(reason, reason === 'step' ? 'step back' : 'reverse', { jumped: true });
         }
         acc = w.depthAtLo - w.dEnd + acc;
@@ -1236,7 +1250,7 @@ export class Debugger {
         const dEnd = t.depth; // depth at hi, relative to ctx
         const found = search.result(dEnd - acc);
         if (found !== undefined) {
-          this.seek(found);
+          this.seek(found, true);
           const ids = this.reverseIdsAt.get(found) ?? [];
           const why = ids.length > 0 ? this.describeIds(ids) : reason === 'step' ? 'step back' : 'reverse';
           return this.stop(ids.length > 0 ? this.reasonForIds(ids) : reason, why, { breakpointIds: ids, jumped: true });
@@ -1301,7 +1315,7 @@ export class Debugger {
           }
         }
         if (found !== undefined) {
-          this.seek(found);
+          this.seek(found, true);
           if (!this.byPc.has(hart.pc >>> 0)) {
             // The hit was the first instruction of a trap handler: a seek stops before the
             // machine takes the trap; take it, up to the breakpoint (nothing retires).
