@@ -194,8 +194,8 @@ interface Walk {
   skipSet: (t: Tracer) => CodeSet | undefined;
   /** Whether the positions inside this call can be skipped. */
   skipCall: (c: OpenCall) => boolean;
-  /** Hart breakpoints the walk must stop at (the user's, forward). */
-  extras: number[];
+  /** Hart breakpoints the walk must stop at (the user's, forward: read at each skip, they can change while it runs). */
+  extras: () => number[];
   /** A call was skipped: positions after `c.icount` up to now, at depth > c.depth, were not looked at. */
   onSkipped?: (c: OpenCall) => void;
 }
@@ -602,10 +602,11 @@ export class Debugger {
   private async fastStep(goal: Goal): Promise<Stop> {
     const hart = this.machine.hart;
     const t = new Tracer(this.machine, this.travel);
+    this.codeSets.clear(); // code may have changed since the last walk
     const w: Walk = {
       t, calls: [], pending: undefined, cheap: 0,
       skipSet: goal.skipSet ?? (() => undefined), skipCall: goal.skipCall ?? (() => false),
-      extras: [...this.byPc.keys()],
+      extras: () => [...this.byPc.keys()],
     };
     let arrived = false;
     try {
@@ -681,7 +682,7 @@ export class Debugger {
     }
     if (w.pending !== undefined) {
       const c = w.pending;
-      const r = this.skipCall(c, until, w.extras);
+      const r = this.skipCall(c, until, w.extras());
       if (r.kind !== 'returned') return r;
       w.pending = undefined;
       w.cheap = 0;
@@ -699,7 +700,7 @@ export class Debugger {
       if (set !== undefined && set.pcs.has(pc) && !set.self.has(pc)) {
         w.cheap = 0;
         this.fastStats.skips++;
-        return this.skipIn(set, until, w.extras);
+        return this.skipIn(set, until, w.extras());
       }
     }
     const sp = hart.x[2] | 0;
@@ -764,6 +765,7 @@ export class Debugger {
     return Array.from({ length: 16 }, (_, i) => (base + 4 * i) >>> 0);
   }
 
+  /** Code sets by function and line, for one walk (code can change between walks). */
   private readonly codeSets = new Map<string, CodeSet | null>();
 
   /** The code set of `pc` (see CodeSet): its function's instructions on its line (`whole`: all of them). */
@@ -1089,6 +1091,7 @@ export class Debugger {
     const savedBreak = this.travel.breakIcount;
     this.travel.breakIcount = undefined;
     const noSkip = new Set<number>();
+    this.codeSets.clear(); // code may have changed since the last walk
     // The calls still running now (the frames of the call stack: return address, and the callee's
     // CFA, which is sp at the call) are running at the end of every window: never skipped.
     const open = new Set<string>();
@@ -1157,7 +1160,7 @@ export class Debugger {
       t, calls: [], pending: undefined, cheap: 0,
       skipSet: (tr) => this.codeSet(this.pc, search.whole, tr),
       skipCall,
-      extras: [],
+      extras: () => [],
       onSkipped: (c) => spans.push({ call: c.icount, depth: c.depth + 1, to: this.icount }),
     };
     if (ctx < lo) {
