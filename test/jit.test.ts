@@ -98,7 +98,7 @@ interface Guest {
 }
 
 const GUESTS: Guest[] = [
-  ...['hello', 'bench-small', 'timer', 'rtc'].map((n) => ({ elf: path.join(EXAMPLES, `${n}.elf`) })),
+  ...['hello', 'bench-small', 'timer', 'rtc', 'bughunt'].map((n) => ({ elf: path.join(EXAMPLES, `${n}.elf`) })),
   { elf: path.join(EXAMPLES, 'echo.elf'), input: 'hello\nworld\nquit\n' },
   { elf: path.join(EXAMPLES, 'uart-irq.elf'), input: 'hello\nworld\nq' },
   { elf: path.join(EXAMPLES, 'semihosting', 'hello.elf'), semihosting: true },

@@ -10,6 +10,11 @@
 // everything else to the interpreter; and the interpreter, the reference, which decodes each
 // instruction once and caches the decoded fields per RAM page (two Int32 words per halfword
 // slot), dropped when the page is written. See docs/performance.md.
+//
+// Debugger hooks, both costing nothing on pages that hold none: breakpoints (setBreakpoints +
+// breakOn: execute stops before the instruction) and watchpoints (setWatchpoints + watchOn: it
+// stops after an instruction that accessed a watched range). Code on a page with a breakpoint,
+// and loads/stores that may touch a watched range, are run by the interpreter, which checks them.
 import { Op } from '../isa/opcodes';
 import { decode, isLong, type Decoded } from '../isa/decode';
 import { Ram, PAGE_DIRTY, PAGE_SHIFT } from '../mem/ram';
@@ -38,7 +43,37 @@ export const enum Exit {
   TRAP_LOOP = 4,
   /** pc is at a breakpoint (Hart.setBreakpoints, while breakOn): not executed, icount unchanged. */
   BREAKPOINT = 5,
+  /**
+   * The instruction just run accessed a watched range (Hart.setWatchpoints, while watchOn): it
+   * has retired (pc at the next instruction), or trapped after writing (pc at the handler);
+   * Hart.watchHits says what it accessed.
+   */
+  WATCHPOINT = 6,
 }
+
+/** What a watchpoint watches (Hart.setWatchpoints): loads, stores, or both. */
+export type WatchKind = 'read' | 'write' | 'readwrite';
+
+/** A watched range of guest physical addresses. */
+export interface HartWatchpoint {
+  addr: number;
+  /** Bytes, at least 1. */
+  size: number;
+  kind: WatchKind;
+}
+
+/** An access that hit a watchpoint (Hart.watchHits). */
+export interface WatchHit {
+  /** The bytes accessed (the whole access, not only the watched part). */
+  addr: number;
+  size: number;
+  kind: 'read' | 'write';
+  /** The accessing instruction: its pc, and the icount it executed at (hart.icount - 1 once it retired). */
+  pc: number;
+  icount: number;
+}
+
+interface WatchRange { lo: number; hi: number; read: boolean; write: boolean }
 
 /** Consecutive traps without a retired instruction before execute gives up (see Exit.TRAP_LOOP). */
 const TRAP_LOOP_LIMIT = 64;
@@ -130,8 +165,10 @@ export class Hart implements JitHart {
   readonly jit: Jit;
   /** Run translated code; false: the interpreter only. May be changed between execute() calls. */
   useJit: boolean;
-  /** Set when translated code was dropped (see jit.ts). */
+  /** Set when translated code was dropped, or a store hit a watchpoint (see jit.ts). */
   jitStale = false;
+  /** The pc of the store after which a region left because of jitStale. */
+  storePc = 0;
   /**
    * Stop before executing an instruction at a breakpoint pc (Exit.BREAKPOINT). Off by default:
    * the debugger turns it on for the runs that must stop there, and single-steps with it off.
@@ -144,6 +181,30 @@ export class Hart implements JitHart {
   /** The position (pc, icount) a run resumes from: its breakpoint is not hit again (see resumeHere). */
   private skipPc = 0;
   private skipIcount = -1;
+  /**
+   * Stop after an instruction that accessed a watched range (Exit.WATCHPOINT, see
+   * setWatchpoints). Off by default, like breakOn.
+   */
+  watchOn = false;
+  /**
+   * What the instruction that made execute() return Exit.WATCHPOINT did to watched ranges: one
+   * entry per access, in order (an AMO: a read, then a write), each the whole access (a
+   * misaligned store too). A semihosting call that fills a buffer (SYS_READ, SYS_GET_CMDLINE...)
+   * is one write entry per page it wrote in a watched page (contiguous ones merged), with the
+   * ebreak's pc. Emptied when execute() starts.
+   */
+  watchHits: WatchHit[] = [];
+  private watches: WatchRange[] = [];
+  /** 1 for RAM pages holding a read watchpoint (the interpreter's loads check only those). */
+  readonly watchRead: Uint8Array;
+  private watchReads = 0;
+  /** RAM pages flagged for the current watchpoints. */
+  private watchPages: number[] = [];
+  /** watchOn with watchpoints set, during execute() only (writes from outside, e.g. a restore, are not hits). */
+  private watchArmed = false;
+  private watchReading = false;
+  /** An access of the current instruction hit: stop after it. */
+  private watchPending = false;
 
   constructor(private readonly platform: HartPlatform, opts: HartOptions | number = {}) {
     const o: HartOptions = typeof opts === 'number' ? { hartId: opts } : opts;
@@ -156,7 +217,9 @@ export class Hart implements JitHart {
     this.dcache = new Array(this.ram.size >>> PAGE_SHIFT);
     this.jit = new Jit(this, this.ram);
     this.breakCount = new Uint16Array(this.ram.size >>> PAGE_SHIFT);
+    this.watchRead = new Uint8Array(this.ram.size >>> PAGE_SHIFT);
     this.ram.onCodeWrite = (off, size) => this.invalidateCode(off, size);
+    this.ram.onWatchedWrite = (off, size) => { if (this.watchArmed) this.noteWrite(this.ramBase + off, size); };
     this.reset(0);
   }
 
@@ -200,9 +263,9 @@ export class Hart implements JitHart {
   }
 
   /**
-   * Keeps translated code off a RAM page (or allows it again), dropping what is translated there.
-   * The hook for breakpoints and watchpoints: code on a flagged page always runs in the
-   * interpreter (where a per-instruction check can go), so they cost nothing on other pages.
+   * Keeps translated code off a RAM page (or allows it again), dropping what is translated there:
+   * code on a flagged page always runs in the interpreter. (Breakpoints and watchpoints have
+   * their own hooks: setBreakpoints, setWatchpoints.)
    */
   setPageNoJit(page: number, on: boolean): void {
     this.jit.setNoJit(page, on);
@@ -237,6 +300,95 @@ export class Hart implements JitHart {
   resumeHere(skip = true): void {
     this.skipPc = this.pc | 0;
     this.skipIcount = skip ? this.icount : -1;
+  }
+
+  /**
+   * Replaces the watchpoints. RAM pages overlapping a range are flagged: translated code leaves
+   * the region before a load from a page holding a read watchpoint, or a store into one holding a
+   * write watchpoint, and the interpreter does that access and checks it. Accesses to other
+   * pages keep their full speed. Ranges outside RAM (MMIO) are checked on the interpreter's slow
+   * paths. Flags stay while watchOn is off (those accesses then run in the interpreter, unchecked).
+   */
+  setWatchpoints(list: Iterable<HartWatchpoint>): void {
+    const ws: WatchRange[] = [];
+    for (const w of list) {
+      if (!Number.isInteger(w.size) || w.size < 1) throw new RangeError(`watchpoint size must be a positive integer, got ${w.size}`);
+      if (w.kind !== 'read' && w.kind !== 'write' && w.kind !== 'readwrite') throw new RangeError(`watchpoint kind must be read, write or readwrite, got ${String(w.kind)}`);
+      const lo = w.addr >>> 0;
+      ws.push({ lo, hi: Math.min(lo + w.size, TWO32), read: w.kind !== 'write', write: w.kind !== 'read' });
+    }
+    const watchRead = this.watchRead;
+    for (const p of this.watchPages) {
+      watchRead[p] = 0;
+      this.ram.setWriteWatch(p, false);
+    }
+    const pages = new Set<number>();
+    const ramEnd = this.ramBase + this.ramSize;
+    let readLo = this.ramSize, readHi = 0;
+    for (const w of ws) {
+      const start = Math.max(w.lo, this.ramBase), end = Math.min(w.hi, ramEnd);
+      if (start >= end) continue;
+      if (w.read) {
+        readLo = Math.min(readLo, start - this.ramBase);
+        readHi = Math.max(readHi, end - this.ramBase);
+      }
+      for (let p = (start - this.ramBase) >>> PAGE_SHIFT; p <= (end - 1 - this.ramBase) >>> PAGE_SHIFT; p++) {
+        if (w.read) watchRead[p] = 1;
+        if (w.write) this.ram.setWriteWatch(p, true);
+        pages.add(p);
+      }
+    }
+    this.watches = ws;
+    this.watchReads = ws.filter((w) => w.read).length;
+    this.watchPages = [...pages];
+    // Translated loads leave their region for the bytes from the first read watchpoint in RAM to the last.
+    this.jit.setReadWatch(readLo, readHi);
+  }
+
+  /** The first access of the last Exit.WATCHPOINT (see watchHits). */
+  get watchHit(): WatchHit | undefined {
+    return this.watchHits[0];
+  }
+
+  /** A load of [addr, addr+size) by the current instruction: records it if it reads a watched range. */
+  private noteRead(addr: number, size: number): boolean {
+    const lo = addr >>> 0, hi = lo + size;
+    for (const w of this.watches) {
+      if (w.read && lo < w.hi && w.lo < hi) {
+        this.watchHits.push({ addr: lo, size, kind: 'read', pc: -1, icount: -1 });
+        this.watchPending = true;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A write of [addr, addr+size) during the current instruction (any path: see Ram.onWatchedWrite). */
+  private noteWrite(addr: number, size: number): void {
+    const lo = addr >>> 0, hi = lo + size;
+    for (const w of this.watches) {
+      if (w.write && lo < w.hi && w.lo < hi) {
+        // Writes of one call to the semihosting come page by page: one entry for contiguous ones.
+        const last = this.watchHits[this.watchHits.length - 1];
+        if (last !== undefined && last.kind === 'write' && last.pc === -1 && last.addr + last.size === lo) last.size += size;
+        else this.watchHits.push({ addr: lo, size, kind: 'write', pc: -1, icount: -1 });
+        this.watchPending = true;
+        this.jitStale = true; // a translated store leaves its region right after (see runJit)
+        return;
+      }
+    }
+  }
+
+  /** A write outside RAM (MMIO): RAM writes reach noteWrite through Ram.touch. */
+  private noteWriteOutside(addr: number, size: number): void {
+    if (this.watchArmed && !this.bus.inRam(addr, size)) this.noteWrite(addr, size);
+  }
+
+  /** The hits recorded for the instruction at (pc, icount) are complete: what execute returns. */
+  private watchStop(pc: number, icount: number): Exit {
+    for (const h of this.watchHits) if (h.pc === -1) { h.pc = pc >>> 0; h.icount = icount; }
+    this.watchPending = false;
+    return Exit.WATCHPOINT;
   }
 
   // ---- interrupts and traps -------------------------------------------------------------
@@ -372,11 +524,21 @@ export class Hart implements JitHart {
   private storeSlow(addr: number, size: number, value: number): void {
     if ((addr & (size - 1)) === 0) {
       if (!this.bus.write(addr, size, value)) this.raise(Cause.STORE_ACCESS_FAULT, addr);
+      if (this.watchArmed) this.noteWriteOutside(addr, size);
       return;
     }
+    // Byte by byte: watchpoints see one access, the whole store (or the bytes written before a fault).
+    const armed = this.watchArmed;
+    this.watchArmed = false;
     for (let i = 0; i < size; i++) {
-      if (!this.bus.write(addr + i, 1, value >>> (8 * i))) this.raise(Cause.STORE_ACCESS_FAULT, addr + i);
+      if (!this.bus.write(addr + i, 1, value >>> (8 * i))) {
+        this.watchArmed = armed;
+        if (armed && i > 0) this.noteWrite(addr, i);
+        this.raise(Cause.STORE_ACCESS_FAULT, addr + i);
+      }
     }
+    this.watchArmed = armed;
+    if (armed) this.noteWrite(addr, size);
   }
 
   /** Fetches and decodes outside the cache (ROM, MMIO, the last bytes of RAM). */
@@ -415,7 +577,16 @@ export class Hart implements JitHart {
   execute(limit: number): Exit {
     this.lastTrapIcount = -1;
     this.trapStreak = 0;
-    return this.useJit ? this.runJit(limit) : this.interp(limit);
+    if (this.watchHits.length !== 0) this.watchHits = [];
+    this.watchPending = false;
+    this.watchArmed = this.watchOn && this.watches.length > 0;
+    this.watchReading = this.watchArmed && this.watchReads > 0;
+    try {
+      return this.useJit ? this.runJit(limit) : this.interp(limit);
+    } finally {
+      this.watchArmed = false;
+      this.watchReading = false;
+    }
   }
 
   /**
@@ -447,6 +618,8 @@ export class Hart implements JitHart {
       const r = e.fn(e.label, avail - e.need);
       if (r >= 0) {
         this.icount += avail - r;
+        // A store hit a watchpoint (through Ram.touch): the region left right after it.
+        if (this.watchPending) return this.watchStop(this.storePc, this.icount - 1);
       } else {
         jit.stats.bails++;
         this.icount += avail + 1 + r;
@@ -479,6 +652,11 @@ export class Hart implements JitHart {
     let pg: Int32Array = EMPTY_PAGE;
     const breakOn = this.breakOn && this.breakPcs.size > 0;
     const breakCount = this.breakCount;
+    // Watchpoints: loads check the page's flag when a read watchpoint is set; stores into a
+    // flagged page always take the page-state branch (Ram.setWriteWatch), where touch() records
+    // a hit (watchPending); then the instruction retires and the loop ends (Exit.WATCHPOINT).
+    const watchReading = this.watchReading;
+    const watchRead = this.watchRead;
     for (;;) {
       try {
         while (icount < limit) {
@@ -535,56 +713,99 @@ export class Hart implements JitHart {
             case Op.BGEU: if ((x[rs1] >>> 0) >= (x[rs2] >>> 0)) npc = (pc + imm) >>> 0; if (toJump) limit = icount + 1; break;
             case Op.LB: {
               const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
-              if (o < ramSize) x[rd] = (u8[o] << 24) >> 24;
-              else { this.pc = pc; this.icount = icount; x[rd] = (this.loadSlow(a, 1) << 24) >> 24; exit = Exit.EVENT; limit = icount + 1; }
+              if (o < ramSize) {
+                x[rd] = (u8[o] << 24) >> 24;
+                if (watchReading && watchRead[o >>> PAGE_SHIFT] !== 0 && this.noteRead(a, 1)) { exit = this.watchStop(pc, icount); limit = icount + 1; }
+              } else {
+                this.pc = pc; this.icount = icount; x[rd] = (this.loadSlow(a, 1) << 24) >> 24; exit = Exit.EVENT; limit = icount + 1;
+                if (watchReading && this.noteRead(a, 1)) exit = this.watchStop(pc, icount);
+              }
               break;
             }
             case Op.LBU: {
               const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
-              if (o < ramSize) x[rd] = u8[o];
-              else { this.pc = pc; this.icount = icount; x[rd] = this.loadSlow(a, 1); exit = Exit.EVENT; limit = icount + 1; }
+              if (o < ramSize) {
+                x[rd] = u8[o];
+                if (watchReading && watchRead[o >>> PAGE_SHIFT] !== 0 && this.noteRead(a, 1)) { exit = this.watchStop(pc, icount); limit = icount + 1; }
+              } else {
+                this.pc = pc; this.icount = icount; x[rd] = this.loadSlow(a, 1); exit = Exit.EVENT; limit = icount + 1;
+                if (watchReading && this.noteRead(a, 1)) exit = this.watchStop(pc, icount);
+              }
               break;
             }
             case Op.LH: {
               const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
-              if (o < ramSize && (o & 1) === 0) x[rd] = (u16[o >>> 1] << 16) >> 16;
-              else { this.pc = pc; this.icount = icount; x[rd] = (this.loadSlow(a, 2) << 16) >> 16; exit = Exit.EVENT; limit = icount + 1; }
+              if (o < ramSize && (o & 1) === 0) {
+                x[rd] = (u16[o >>> 1] << 16) >> 16;
+                if (watchReading && watchRead[o >>> PAGE_SHIFT] !== 0 && this.noteRead(a, 2)) { exit = this.watchStop(pc, icount); limit = icount + 1; }
+              } else {
+                this.pc = pc; this.icount = icount; x[rd] = (this.loadSlow(a, 2) << 16) >> 16; exit = Exit.EVENT; limit = icount + 1;
+                if (watchReading && this.noteRead(a, 2)) exit = this.watchStop(pc, icount);
+              }
               break;
             }
             case Op.LHU: {
               const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
-              if (o < ramSize && (o & 1) === 0) x[rd] = u16[o >>> 1];
-              else { this.pc = pc; this.icount = icount; x[rd] = this.loadSlow(a, 2); exit = Exit.EVENT; limit = icount + 1; }
+              if (o < ramSize && (o & 1) === 0) {
+                x[rd] = u16[o >>> 1];
+                if (watchReading && watchRead[o >>> PAGE_SHIFT] !== 0 && this.noteRead(a, 2)) { exit = this.watchStop(pc, icount); limit = icount + 1; }
+              } else {
+                this.pc = pc; this.icount = icount; x[rd] = this.loadSlow(a, 2); exit = Exit.EVENT; limit = icount + 1;
+                if (watchReading && this.noteRead(a, 2)) exit = this.watchStop(pc, icount);
+              }
               break;
             }
             case Op.LW: {
               const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
-              if (o < ramSize && (o & 3) === 0) x[rd] = i32[o >>> 2];
-              else { this.pc = pc; this.icount = icount; x[rd] = this.loadSlow(a, 4); exit = Exit.EVENT; limit = icount + 1; }
+              if (o < ramSize && (o & 3) === 0) {
+                x[rd] = i32[o >>> 2];
+                if (watchReading && watchRead[o >>> PAGE_SHIFT] !== 0 && this.noteRead(a, 4)) { exit = this.watchStop(pc, icount); limit = icount + 1; }
+              } else {
+                this.pc = pc; this.icount = icount; x[rd] = this.loadSlow(a, 4); exit = Exit.EVENT; limit = icount + 1;
+                if (watchReading && this.noteRead(a, 4)) exit = this.watchStop(pc, icount);
+              }
               break;
             }
             case Op.SB: {
               const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
               if (o < ramSize) {
                 u8[o] = x[rs2];
-                if (pageState[o >>> PAGE_SHIFT] !== PAGE_DIRTY) ram.touch(o, 1);
-              } else { this.pc = pc; this.icount = icount; this.storeSlow(a, 1, x[rs2]); exit = Exit.EVENT; limit = icount + 1; }
+                if (pageState[o >>> PAGE_SHIFT] !== PAGE_DIRTY) {
+                  ram.touch(o, 1);
+                  if (this.watchPending) { exit = this.watchStop(pc, icount); limit = icount + 1; }
+                }
+              } else {
+                this.pc = pc; this.icount = icount; this.storeSlow(a, 1, x[rs2]); exit = Exit.EVENT; limit = icount + 1;
+                if (this.watchPending) exit = this.watchStop(pc, icount);
+              }
               break;
             }
             case Op.SH: {
               const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
               if (o < ramSize && (o & 1) === 0) {
                 u16[o >>> 1] = x[rs2];
-                if (pageState[o >>> PAGE_SHIFT] !== PAGE_DIRTY) ram.touch(o, 2);
-              } else { this.pc = pc; this.icount = icount; this.storeSlow(a, 2, x[rs2]); exit = Exit.EVENT; limit = icount + 1; }
+                if (pageState[o >>> PAGE_SHIFT] !== PAGE_DIRTY) {
+                  ram.touch(o, 2);
+                  if (this.watchPending) { exit = this.watchStop(pc, icount); limit = icount + 1; }
+                }
+              } else {
+                this.pc = pc; this.icount = icount; this.storeSlow(a, 2, x[rs2]); exit = Exit.EVENT; limit = icount + 1;
+                if (this.watchPending) exit = this.watchStop(pc, icount);
+              }
               break;
             }
             case Op.SW: {
               const a = (x[rs1] + imm) | 0; const o = (a - ramBase) >>> 0;
               if (o < ramSize && (o & 3) === 0) {
                 i32[o >>> 2] = x[rs2];
-                if (pageState[o >>> PAGE_SHIFT] !== PAGE_DIRTY) ram.touch(o, 4);
-              } else { this.pc = pc; this.icount = icount; this.storeSlow(a, 4, x[rs2]); exit = Exit.EVENT; limit = icount + 1; }
+                if (pageState[o >>> PAGE_SHIFT] !== PAGE_DIRTY) {
+                  ram.touch(o, 4);
+                  if (this.watchPending) { exit = this.watchStop(pc, icount); limit = icount + 1; }
+                }
+              } else {
+                this.pc = pc; this.icount = icount; this.storeSlow(a, 4, x[rs2]); exit = Exit.EVENT; limit = icount + 1;
+                if (this.watchPending) exit = this.watchStop(pc, icount);
+              }
               break;
             }
             case Op.ADDI: x[rd] = x[rs1] + imm; break;
@@ -637,6 +858,7 @@ export class Hart implements JitHart {
             case Op.AMOOR_W: case Op.AMOMIN_W: case Op.AMOMAX_W: case Op.AMOMINU_W: case Op.AMOMAXU_W:
               this.pc = pc; this.icount = icount;
               this.atomic(op, rd, x[rs1], x[rs2]);
+              if (this.watchPending) { exit = this.watchStop(pc, icount); limit = icount + 1; }
               break;
             case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
               this.pc = pc; this.icount = icount;
@@ -650,6 +872,7 @@ export class Hart implements JitHart {
                 if (r === SEMIHOST_WAIT) { exit = Exit.INPUT_WAIT; limit = icount; continue; }
                 x[10] = r;
                 exit = Exit.EVENT; limit = icount + 1;
+                if (this.watchPending) exit = this.watchStop(pc, icount); // it wrote into a watched buffer
                 break;
               }
               this.raise(Cause.BREAKPOINT, 0);
@@ -685,6 +908,12 @@ export class Hart implements JitHart {
         this.pc = pc;
         this.icount = icount;
         this.takeTrap(this.trapCause, this.trapTval, false);
+        if (this.watchPending) {
+          // It wrote watched bytes before faulting (a misaligned store running off RAM): stop at the handler.
+          exit = this.watchStop(pc, icount);
+          pc = this.pc;
+          break;
+        }
         pc = this.pc;
         if (icount === this.lastTrapIcount) {
           if (++this.trapStreak >= TRAP_LOOP_LIMIT) { exit = Exit.TRAP_LOOP; break; }
@@ -744,18 +973,20 @@ export class Hart implements JitHart {
       this.resAddr = -1;
       const cur = this.atomicLoad(a, Cause.STORE_MISALIGNED, Cause.STORE_ACCESS_FAULT);
       if (cur !== this.resValue) { x[rd] = 1; return; }
-      this.atomicStore(a, src);
+      this.atomicStore(a, src); // (its load above is not a read of the program's: no read hit)
       x[rd] = 0;
       return;
     }
     if (op === Op.LR_W) {
       const v = this.atomicLoad(a, Cause.LOAD_MISALIGNED, Cause.LOAD_ACCESS_FAULT);
+      if (this.watchReading) this.noteRead(a, 4);
       this.resAddr = a;
       this.resValue = v;
       x[rd] = v;
       return;
     }
     const old = this.atomicLoad(a, Cause.STORE_MISALIGNED, Cause.STORE_ACCESS_FAULT);
+    if (this.watchReading) this.noteRead(a, 4);
     let nv: number;
     switch (op) {
       case Op.AMOSWAP_W: nv = src; break;
@@ -781,6 +1012,7 @@ export class Hart implements JitHart {
 
   private atomicStore(a: number, v: number): void {
     if (!this.bus.write(a, 4, v)) this.raise(Cause.STORE_ACCESS_FAULT, a);
+    if (this.watchArmed) this.noteWriteOutside(a, 4);
   }
 
   // ---- state for snapshots and the debugger ------------------------------------------------

@@ -11,8 +11,11 @@
 // What the JIT does not do, it hands to the interpreter, which is the reference: an instruction
 // that can trap or that the machine must see (CSR, ecall, ebreak, mret, wfi, fence.i, atomics,
 // illegal) ends its block and is run by the interpreter; a load or store that misses the RAM fast
-// path (MMIO, misaligned, unmapped) leaves the region *before* the access, with pc and icount at
-// that instruction, and the interpreter runs it. So the JIT never raises a trap or talks to a device.
+// path (MMIO, misaligned, unmapped, or bytes a read watchpoint may cover) leaves the region
+// *before* the access, with pc and icount at that instruction, and the interpreter runs it (and
+// checks the watchpoints). So the JIT never raises a trap or talks to a device. A store into a
+// page holding a write watchpoint is seen by Ram.touch (such a page is never PAGE_DIRTY), and
+// the region leaves right after it.
 //
 // Security: the generated source contains only numbers (decoded fields, pcs, offsets, labels)
 // and fixed text; guest bytes never become source text. `num()` checks every interpolated value.
@@ -35,8 +38,12 @@ const HALVES_PER_PAGE = 1 << (PAGE_SHIFT - 1);
 export interface JitHart {
   readonly x: Int32Array;
   pc: number;
-  /** Set when a store dropped translated code; a region checks it after its stores into code pages. */
+  /**
+   * Set when a store dropped translated code or hit a watchpoint; a region checks it after its
+   * stores into pages not PAGE_DIRTY, and leaves after the store, setting storePc to its pc.
+   */
   jitStale: boolean;
+  storePc: number;
 }
 
 /**
@@ -66,6 +73,8 @@ export class Region {
   halves: Uint16Array = new Uint16Array(0);
   /** Pages its instructions touch. */
   readonly pages: number[] = [];
+  /** It has translated loads, compiled for these read-watched bytes ("lo-hi", see Jit.setReadWatch). */
+  loads: string | undefined;
   constructor(readonly entryOff: number) {}
 }
 
@@ -120,10 +129,18 @@ export class Jit {
   private cover: (Uint16Array | undefined)[];
   /** Live regions touching each page. */
   private regionsOn: (Set<Region> | undefined)[];
-  /** Pages the JIT must not translate (breakpoints/watchpoints will set this), or that self-modify too often. */
+  /** Pages the JIT must not translate (Hart.setPageNoJit), or that self-modify too often. */
   readonly noJit: Uint8Array;
   /** Pages holding a breakpoint (the hart's, see Hart.setBreakpoints): also never translated. */
   readonly breakPage: Uint8Array;
+  /**
+   * RAM bytes [readLo, readHi) span every read watchpoint (the hart's, see Hart.setWatchpoints;
+   * empty when readLo >= readHi): translated loads that touch them leave the region before the
+   * access. (A store into a page holding a write watchpoint goes through Ram.touch, which records
+   * the hit, and the region leaves after it, as after a store into its own code.)
+   */
+  private readLo = 0;
+  private readHi = 0;
   private readonly smcCount: Uint16Array;
   /** The dispatcher translates a pc once it came there this often (tests lower it to 1). */
   hotAfter = HOT;
@@ -185,6 +202,25 @@ export class Jit {
   setNoJit(page: number, on: boolean): void {
     this.noJit[page] = on ? 1 : 0;
     if (on) this.dropPage(page);
+  }
+
+  /**
+   * Sets the RAM bytes [lo, hi) that translated loads must not touch (the span of the read
+   * watchpoints; lo >= hi: none). The bounds are compiled into the code as constants: a load
+   * costs one more subtract and compare while some are set, nothing when none are (a test of a
+   * per-page flag array instead made a load-heavy loop 1.5x slower, even with no watchpoint).
+   * Regions with loads translated for other bounds are dropped (retranslated when next run).
+   */
+  setReadWatch(lo: number, hi: number): void {
+    if (lo >= hi) lo = hi = 0;
+    if (lo === this.readLo && hi === this.readHi) return;
+    this.readLo = lo;
+    this.readHi = hi;
+    const key = `${lo}-${hi}`;
+    for (const set of this.regionsOn) {
+      if (set === undefined) continue;
+      for (const r of [...set]) if (r.loads !== undefined && r.loads !== key) this.drop(r);
+    }
   }
 
   /** Flags a page as holding breakpoints (or lifts that): its code then runs in the interpreter, which checks them. */
@@ -338,7 +374,7 @@ export class Jit {
       }
     }
     // 3. Generate.
-    const gen = new Gen(ramBase, ramSize, byStart, returnPoints);
+    const gen = new Gen(ramBase, ramSize, byStart, returnPoints, this.readLo, this.readHi);
     const body: string[] = [];
     const jitBlocks = blocks.filter((b) => !b.interp);
     // Where the interpreter hands back after a load or store a region left it: a label in the
@@ -399,6 +435,7 @@ export class Jit {
       fn = factory(this.h, this.h.x, ram.u8, ram.u16, ram.i32, ram.pageState, ram, mulh, mulhu, mulhsu);
     }
     region.fn = fn;
+    if (gen.hasLoads) region.loads = `${this.readLo}-${this.readHi}`;
     // 4. Register: entries, coverage, code pages.
     const pages = new Set<number>();
     const halves: number[] = [];
@@ -441,10 +478,13 @@ export class Jit {
 class Gen {
   readonly used = new Set<number>();
   readonly written = new Set<number>();
+  /** It emitted a load (see Region.loads). */
+  hasLoads = false;
   private readonly pow2: boolean;
 
   constructor(private readonly ramBase: number, private readonly ramSize: number,
-    private readonly byStart: Map<number, Block>, private readonly returnPoints: Block[]) {
+    private readonly byStart: Map<number, Block>, private readonly returnPoints: Block[],
+    private readonly readLo: number, private readonly readHi: number) {
     this.pow2 = (ramSize & (ramSize - 1)) === 0;
   }
 
@@ -538,15 +578,21 @@ class Gen {
         const size = d.op === Op.LW ? 4 : d.op === Op.LH || d.op === Op.LHU ? 2 : 1;
         const read = d.op === Op.LB ? '(u8[o] << 24) >> 24' : d.op === Op.LBU ? 'u8[o]' : d.op === Op.LH ? '(u16[o >> 1] << 16) >> 16'
           : d.op === Op.LHU ? 'u16[o >> 1]' : 'i32[o >> 2]';
-        return `${addr()} if (${this.miss(size)}) ${bail} ${this.w(rd, read)}` + fall();
+        // Bytes a read watchpoint may cover (see Jit.setReadWatch): the interpreter does the load
+        // (and the check). [o, o+size) meets [lo, hi) iff lo-size < o < hi, one unsigned compare.
+        this.hasLoads = true;
+        const from = this.readLo - size + 1;
+        const watched = this.readLo < this.readHi ? ` || ((o - (${num(from)})) >>> 0) < ${num(this.readHi - from)}` : '';
+        return `${addr()} if (${this.miss(size)}${watched}) ${bail} ${this.w(rd, read)}` + fall();
       }
       case Op.SB: case Op.SH: case Op.SW: {
         const size = d.op === Op.SW ? 4 : d.op === Op.SH ? 2 : 1;
         const target = d.op === Op.SW ? 'i32[o >> 2]' : d.op === Op.SH ? 'u16[o >> 1]' : 'u8[o]';
         // As the interpreter: store, then the page-state check (dirty tracking, code invalidation).
-        // If that dropped translated code (maybe this very region), leave after the store.
+        // If that dropped translated code (maybe this very region), or hit a watchpoint (a page
+        // holding one is never PAGE_DIRTY, see Ram.setWriteWatch), leave after the store.
         return `${addr()} if (${this.miss(size)}) ${bail} ${target} = ${R2()};`
-          + `if (ps[o >> ${num(PAGE_SHIFT)}] !== ${num(PAGE_DIRTY)}) { ram.touch(o, ${num(size)}); if (h.jitStale) { h.jitStale = false; budget += ${num(n - k - 1)}; pc = ${num(npc | 0)}; break L; } }`
+          + `if (ps[o >> ${num(PAGE_SHIFT)}] !== ${num(PAGE_DIRTY)}) { ram.touch(o, ${num(size)}); if (h.jitStale) { h.jitStale = false; h.storePc = ${num(pc | 0)}; budget += ${num(n - k - 1)}; pc = ${num(npc | 0)}; break L; } }`
           + fall();
       }
       case Op.ADDI: return this.w(rd, rs1 === 0 ? num(imm | 0) : `(${R1()} + ${num(imm)}) | 0`) + fall();

@@ -64,6 +64,12 @@ export type StopReason =
   | { kind: 'trap-loop'; pc: number; mcause: number; mtval: number }
   /** pc is at a hart breakpoint (Hart.setBreakpoints with breakOn), not executed yet. */
   | { kind: 'breakpoint' }
+  /**
+   * The instruction just run accessed a watched range (Hart.setWatchpoints with watchOn): it
+   * retired (pc at the next one; or, had it trapped after writing, pc at the trap handler);
+   * hart.watchHits says what it accessed.
+   */
+  | { kind: 'watchpoint' }
   /** Replay only: the recording ended, is damaged, or the replay diverged from it. */
   | { kind: 'replay-stop'; stop: ReplayStop };
 
@@ -256,6 +262,7 @@ export class VirtMachine {
       if (exit === Exit.INPUT_WAIT && this.semihostWaiting) return { kind: 'input' };
       if (exit === Exit.TRAP_LOOP) return { kind: 'trap-loop', pc: hart.mepc, mcause: hart.mcause, mtval: hart.mtval };
       if (exit === Exit.BREAKPOINT) return { kind: 'breakpoint' };
+      if (exit === Exit.WATCHPOINT) return { kind: 'watchpoint' };
     }
     return { kind: 'exit', code: this.exitCode };
   }

@@ -11,6 +11,7 @@ export const PAGE_SIZE = 1 << PAGE_SHIFT;
  * decoded instructions, drops the ones the store overwrote. So stores cost one byte compare in
  * the common case. A code page stays PAGE_CODE when written: code and data often share a page
  * (small programs put .bss right after .text), and only the overwritten instructions must go.
+ * A page holding a write watchpoint never becomes PAGE_DIRTY either (see setWriteWatch).
  */
 export const PAGE_CLEAN = 0;
 export const PAGE_DIRTY = 1;
@@ -29,6 +30,14 @@ export class Ram {
   readonly dirty: Uint8Array;
   /** Called with the RAM offset and size of a store that hit a page holding decoded code. */
   onCodeWrite: (off: number, size: number) => void = () => {};
+  /**
+   * 1 for pages holding a write watchpoint (see Hart.setWatchpoints and setWriteWatch). Such a
+   * page never becomes PAGE_DIRTY, so every store into it reaches touch(), which then calls
+   * onWatchedWrite; translated code leaves the region before a store into it.
+   */
+  readonly watchWrite: Uint8Array;
+  /** Called with the RAM offset and size of every write (any path through touch) into a watched page. */
+  onWatchedWrite: (off: number, size: number) => void = () => {};
 
   constructor(base: number, size: number) {
     if (size <= 0 || size % PAGE_SIZE !== 0) throw new Error(`RAM size must be a positive multiple of 4 KiB, got ${size}`);
@@ -40,6 +49,7 @@ export class Ram {
     this.i32 = new Int32Array(this.buffer);
     this.pageState = new Uint8Array(size >>> PAGE_SHIFT);
     this.dirty = new Uint8Array(size >>> PAGE_SHIFT);
+    this.watchWrite = new Uint8Array(size >>> PAGE_SHIFT);
   }
 
   /** Slow half of a store of `size` bytes at RAM offset `off` (one page): the page was not plain dirty. */
@@ -47,7 +57,18 @@ export class Ram {
     const page = off >>> PAGE_SHIFT;
     this.dirty[page] = 1;
     if (this.pageState[page] === PAGE_CODE) this.onCodeWrite(off, size);
-    else this.pageState[page] = PAGE_DIRTY;
+    else if (this.watchWrite[page] === 0) this.pageState[page] = PAGE_DIRTY;
+    if (this.watchWrite[page] !== 0) this.onWatchedWrite(off, size);
+  }
+
+  /**
+   * Flags a page as holding a write watchpoint (or lifts that). A flagged page is kept out of
+   * PAGE_DIRTY (`dirty` still records the write), so every store's page-state check sends it
+   * through touch().
+   */
+  setWriteWatch(page: number, on: boolean): void {
+    this.watchWrite[page] = on ? 1 : 0;
+    if (on && this.pageState[page] === PAGE_DIRTY) this.pageState[page] = PAGE_CLEAN;
   }
 
   /** Marks [off, off+len) written (for stores that bypass the fast path). */
