@@ -118,3 +118,21 @@ test('a stop leaves the instruction unexecuted; resumeHere skips it once; breakO
   m.hart.breakOn = true;
   assert.equal(m.run(before + 200_000).kind, 'limit', 'an empty set never stops');
 });
+
+test('a breakpoint keeps only its own instruction from translated code: the rest of its page stays translated', () => {
+  const m = machine('bench-small.elf', true);
+  m.run(30_000);
+  const hot = m.hart.pc >>> 0; // in a hot loop by now
+  const other = ((hot & ~0xfff) === hot ? hot + 2 : hot & ~0xfff) >>> 0; // same page, not this pc
+  m.hart.setBreakpoints([other]);
+  m.hart.breakOn = true;
+  m.hart.resumeHere(false);
+  const r = m.run(m.hart.icount + 300_000);
+  assert.ok(r.kind === 'limit' || r.kind === 'breakpoint');
+  const e = m.hart.jit.entry(hot);
+  assert.ok(e !== undefined && e.fn !== null, `translated code at 0x${hot.toString(16)} on the breakpoint's page`);
+  // And the breakpoint's own instruction is left to the interpreter.
+  m.hart.jit.hotAfter = 1;
+  const b = m.hart.jit.entry(other);
+  assert.ok(b === undefined || b.fn === null, 'no translated code runs the breakpoint instruction');
+});

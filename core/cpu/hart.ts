@@ -176,7 +176,7 @@ export class Hart implements JitHart {
   breakOn = false;
   /** Breakpoint pcs (as int32, so they hash as small integers). */
   private readonly breakPcs = new Set<number>();
-  /** Breakpoints per RAM page: only flagged pages pay for the check. */
+  /** Breakpoints per RAM page: the interpreter checks the pc only on pages that hold one. */
   private readonly breakCount: Uint16Array;
   /** The position (pc, icount) a run resumes from: its breakpoint is not hit again (see resumeHere). */
   private skipPc = 0;
@@ -272,8 +272,8 @@ export class Hart implements JitHart {
   }
 
   /**
-   * Replaces the breakpoint pcs. Their RAM pages run in the interpreter from now on (checked
-   * there before each instruction while breakOn); code on other pages keeps its full speed.
+   * Replaces the breakpoint pcs. Translated code leaves before each of them, so the interpreter
+   * runs it and checks it (while breakOn); everything else keeps its full speed.
    */
   setBreakpoints(pcs: Iterable<number>): void {
     const next = new Set<number>();
@@ -288,9 +288,8 @@ export class Hart implements JitHart {
     const off = ((pc | 0) - this.ramBase) >>> 0;
     if (off >= this.ramSize) return; // outside RAM: always interpreted, always checked
     const page = off >>> PAGE_SHIFT;
-    const before = this.breakCount[page];
     this.breakCount[page] += delta;
-    if ((before === 0) !== (this.breakCount[page] === 0)) this.jit.setBreakPage(page, before === 0);
+    this.jit.setBreakOff(off, delta > 0);
   }
 
   /**

@@ -131,8 +131,12 @@ export class Jit {
   private regionsOn: (Set<Region> | undefined)[];
   /** Pages the JIT must not translate (Hart.setPageNoJit), or that self-modify too often. */
   readonly noJit: Uint8Array;
-  /** Pages holding a breakpoint (the hart's, see Hart.setBreakpoints): also never translated. */
-  readonly breakPage: Uint8Array;
+  /**
+   * RAM offsets of breakpoints (the hart's, see Hart.setBreakpoints): translated code leaves the
+   * region before such an instruction and the interpreter runs it (and checks the breakpoint),
+   * as for a CSR instruction; the rest of the page stays translated.
+   */
+  private readonly breakOffs = new Set<number>();
   /**
    * RAM bytes [readLo, readHi) span every read watchpoint (the hart's, see Hart.setWatchpoints;
    * empty when readLo >= readHi): translated loads that touch them leave the region before the
@@ -166,7 +170,6 @@ export class Jit {
     this.cover = new Array(this.pages);
     this.regionsOn = new Array(this.pages);
     this.noJit = new Uint8Array(this.pages);
-    this.breakPage = new Uint8Array(this.pages);
     this.smcCount = new Uint16Array(this.pages);
   }
 
@@ -223,10 +226,25 @@ export class Jit {
     }
   }
 
-  /** Flags a page as holding breakpoints (or lifts that): its code then runs in the interpreter, which checks them. */
-  setBreakPage(page: number, on: boolean): void {
-    this.breakPage[page] = on ? 1 : 0;
-    if (on) this.dropPage(page);
+  /**
+   * Sets or lifts a breakpoint at RAM offset `off`. The regions holding that instruction are
+   * dropped: translated again, they leave before it (set) or run through it (lifted).
+   */
+  setBreakOff(off: number, on: boolean): void {
+    if (on) this.breakOffs.add(off); else this.breakOffs.delete(off);
+    const set = this.regionsOn[off >>> PAGE_SHIFT];
+    if (set === undefined) return;
+    for (const r of [...set]) {
+      const sp = r.spans;
+      for (let i = 0; i < sp.length; i += 2) {
+        if (off >= sp[i] && off < sp[i] + sp[i + 1]) { this.drop(r); break; }
+      }
+    }
+  }
+
+  /** How an instruction affects translation: a breakpoint makes any instruction one the interpreter runs. */
+  private kindAt(off: number, op: Op): Kind {
+    return this.breakOffs.size !== 0 && this.breakOffs.has(off) ? Kind.INTERP : kindOf(op);
   }
 
   /**
@@ -289,11 +307,11 @@ export class Jit {
 
   /** Decodes the instruction at RAM offset `off`, or undefined when it must be interpreted (page flagged, end of RAM). */
   private decodeAt(off: number): Decoded | undefined {
-    if (off >= this.ramSize || this.noJit[off >>> PAGE_SHIFT] || this.breakPage[off >>> PAGE_SHIFT]) return undefined;
+    if (off >= this.ramSize || this.noJit[off >>> PAGE_SHIFT]) return undefined;
     const u16 = this.ram.u16;
     const lo = u16[off >>> 1];
     if (!isLong(lo)) return decode(lo);
-    if (off + 4 > this.ramSize || this.noJit[(off + 2) >>> PAGE_SHIFT] || this.breakPage[(off + 2) >>> PAGE_SHIFT]) return undefined;
+    if (off + 4 > this.ramSize || this.noJit[(off + 2) >>> PAGE_SHIFT]) return undefined;
     return decode((lo | (u16[(off + 2) >>> 1] << 16)) >>> 0);
   }
 
@@ -321,7 +339,7 @@ export class Jit {
         const pc = (ramBase + off) >>> 0;
         insns.set(off, { off, pc, d });
         const next = off + d.len;
-        const kind = kindOf(d.op);
+        const kind = this.kindAt(off, d.op);
         if (kind === Kind.PLAIN) { off = next; continue; }
         if (kind === Kind.BRANCH) {
           push(pc + d.imm);
@@ -342,14 +360,14 @@ export class Jit {
     let cur: Block | undefined;
     for (const off of offs) {
       const ins = insns.get(off)!;
-      const interp = kindOf(ins.d.op) === Kind.INTERP;
+      const interp = this.kindAt(off, ins.d.op) === Kind.INTERP;
       if (cur === undefined || interp || cur.interp || cur.terminated || cur.end !== off || leaders.has(off) || cur.insns.length >= MAX_BLOCK_INSNS) {
         cur = { start: off, end: off, insns: [], interp, terminated: false, label: -1 };
         blocks.push(cur);
       }
       cur.insns.push(ins);
       cur.end = off + ins.d.len;
-      cur.terminated = kindOf(ins.d.op) !== Kind.PLAIN;
+      cur.terminated = this.kindAt(off, ins.d.op) !== Kind.PLAIN;
     }
     const byStart = new Map<number, Block>();
     for (const b of blocks) byStart.set(b.start, b);
@@ -367,7 +385,7 @@ export class Jit {
     const entryBlock = byStart.get(entryOff);
     if (entryBlock && !entryBlock.interp) returnPoints.push(entryBlock);
     for (const ins of insns.values()) {
-      const k = kindOf(ins.d.op);
+      const k = this.kindAt(ins.off, ins.d.op);
       if ((k === Kind.JAL || k === Kind.JALR) && ins.d.rd !== 0) {
         const rb = byStart.get(ins.off + ins.d.len);
         if (rb && !rb.interp && !returnPoints.includes(rb)) returnPoints.push(rb);
