@@ -431,7 +431,7 @@ export class Debugger {
   reverseContinue(): void {
     this.requireTravel('reverse continue');
     this.launch(async () => {
-      if (this.watchpoints.length === 0 && this.byPc.size > 0) return this.reverseToBreakpoint();
+      if ((this.watchpoints.length === 0 || !this.singleStep) && this.hasTraps) return this.reverseToBreakpoint();
       if (this.hasTraps) return this.reverseSearch(this.hitSearch(), 4096, 'breakpoint');
       // Nothing could stop it on the way: straight to the start.
       this.seek(this.historyStart);
@@ -545,17 +545,31 @@ export class Debugger {
     for (;;) {
       if (this.pauseRequested) return this.stop('pause', 'paused');
       const t0 = performance.now();
-      if (goal.done === undefined && this.watchpoints.length === 0) {
+      if (goal.done === undefined && (this.watchpoints.length === 0 || !this.singleStep)) {
         // Nothing to check at each instruction: run free (translated code), a slice at a time;
-        // the hart itself stops before a breakpoint pc (pages holding one run in its interpreter).
+        // the hart itself stops before a breakpoint pc (pages holding one run in its interpreter)
+        // and after an instruction that accessed a watched range (watchOn).
         if (first) hart.resumeHere(); // not at the breakpoint we are stopped at
         first = false;
         do {
-          const stop = this.fastRun(hart.icount + FAST_SLICE, true);
+          const stop = this.fastRun(hart.icount + FAST_SLICE, true, true);
           if (stop.kind === 'breakpoint') {
             const hit = this.breakpointHit();
             if (hit !== undefined) return hit;
             hart.resumeHere(); // condition false, hit count not reached, or a logpoint
+            continue;
+          }
+          if (stop.kind === 'watchpoint') {
+            const r = this.hartWatchHit(true);
+            if (r.stop !== undefined) {
+              const s = await this.machineStop(r.stop);
+              if (s !== undefined) return s;
+              break;
+            }
+            const w = r.hit;
+            if (w !== undefined) return this.stop('data breakpoint', `watchpoint ${w.map((x) => x.label).join(', ')}`, { breakpointIds: w.map((x) => x.id) });
+            // No resumeHere: a breakpoint at the next instruction is checked, as one instruction
+            // at a time checks it after the watchpoints of the one before.
             continue;
           }
           if (stop.kind !== 'limit') {
@@ -826,13 +840,15 @@ export class Debugger {
    * Runs to `until` with the JIT when the hart has one (see launch()); with `breaking`, the hart
    * stops before any breakpoint pc ('breakpoint'; conditions are the caller's to check).
    */
-  private fastRun(until: number, breaking = false): TravelStop {
+  private fastRun(until: number, breaking = false, watching = false): TravelStop {
     const hart = this.machine.hart;
     hart.breakOn = breaking && this.byPc.size > 0;
+    hart.watchOn = watching && this.watchpoints.length > 0;
     try {
       return this.withJit(() => this.travel.run(until));
     } finally {
       hart.breakOn = false;
+      hart.watchOn = false;
     }
   }
 
@@ -956,6 +972,9 @@ export class Debugger {
   setWatchpoints(specs: WatchSpec[]): Watchpoint[] {
     this.watchpoints = specs.map((s) => ({ ...s, addr: s.addr >>> 0, id: this.nextId++, hits: 0, bytes: new Uint8Array(0) }));
     this.refreshWatched();
+    // The hart's watchpoints are the user's (cleared with them): continue and reverse continue
+    // run with watchOn and decide at each of its stops (hartWatchHit). Empty ranges never stop it.
+    this.machine.hart.setWatchpoints(this.watchpoints.filter((w) => w.size >= 1).map((w) => ({ addr: w.addr, size: w.size, kind: w.access === 'readWrite' ? 'readwrite' as const : w.access })));
     return this.watchpoints;
   }
 
@@ -1045,14 +1064,65 @@ export class Debugger {
    * changes made by devices and semihosting). Conditions are evaluated after the access.
    */
   private watchHit(access: { addr: number; size: number; kind: Access } | undefined, forward: boolean): Watchpoint[] | undefined {
+    return this.watchesHit((w) => {
+      const overlaps = access !== undefined && access.addr < w.addr + w.size && w.addr < access.addr + access.size;
+      return {
+        read: overlaps && (access!.kind === Access.LOAD || access!.kind === Access.ATOMIC),
+        store: overlaps && (access!.kind === Access.STORE || access!.kind === Access.ATOMIC),
+      };
+    }, forward);
+  }
+
+  /**
+   * After the hart stopped for a watchpoint (Exit.WATCHPOINT): the watchpoints the instruction
+   * that accessed a watched range triggered, decided as watchHit decides after one instruction
+   * (the hart stops after every access to a watched range, so the bytes kept in `w.bytes` are
+   * the ones before it). `stop`: the machine stopped otherwise while completing the step (see
+   * below). `icount`: the position of the accessing instruction.
+   */
+  private hartWatchHit(forward: boolean): { hit?: Watchpoint[]; stop?: TravelStop; icount: number } {
+    const hart = this.machine.hart;
+    const hits = hart.watchHits.slice();
+    const icount = hits[0]?.icount ?? hart.icount - 1;
+    if (hart.icount === icount) {
+      // A store wrote watched bytes, then trapped: the hart is at the handler, nothing retired.
+      // One instruction at a time, the trap and the handler's first instruction are one step.
+      hart.watchOn = true;
+      let stop: TravelStop;
+      try {
+        stop = this.travel.run(hart.icount + 1);
+      } finally {
+        hart.watchOn = false;
+      }
+      if (stop.kind === 'watchpoint') hits.push(...hart.watchHits);
+      else if (stop.kind !== 'limit') return { stop, icount };
+    }
+    const t = this.watchTracer ??= new Tracer(this.machine, this.travel);
+    return {
+      icount,
+      hit: this.watchesHit((w) => {
+        let read = false, store = false;
+        for (const h of hits) {
+          if (!(h.addr < w.addr + w.size && w.addr < h.addr + h.size)) continue;
+          if (h.kind === 'read') read = true;
+          // Only a store instruction stores (a semihosting call filling a buffer changes bytes).
+          else if (t.insnAt(h.pc)?.access !== Access.NONE) store = true;
+        }
+        return { read, store };
+      }, forward),
+    };
+  }
+
+  private watchTracer: Tracer | undefined;
+
+  /** See watchHit: `touched` says whether the instruction read or stored into a watchpoint's range. */
+  private watchesHit(touched: (w: Watchpoint) => { read: boolean; store: boolean }, forward: boolean): Watchpoint[] | undefined {
     let out: Watchpoint[] | undefined;
     for (const w of this.watchpoints) {
       const now = this.readMem(w.addr, w.size) ?? new Uint8Array(0);
       const changed = !sameBytes(now, w.bytes);
       if (changed) w.bytes = now;
-      const overlaps = access !== undefined && access.addr < w.addr + w.size && w.addr < access.addr + access.size;
-      const read = overlaps && (access!.kind === Access.LOAD || access!.kind === Access.ATOMIC);
-      const store = overlaps && (access!.kind === Access.STORE || access!.kind === Access.ATOMIC);
+      const { read, store } = touched(w);
       const hit = w.access === 'write' ? changed : w.access === 'read' ? read : read || store || changed;
       if (!hit || !this.condition(w.condition).ok) continue;
       if (forward) {
@@ -1271,9 +1341,12 @@ export class Debugger {
   }
 
   /**
-   * Reverse continue with breakpoints only: windows going backwards as reverseSearch, but each
-   * replayed at full speed, the hart stopping before breakpoint pcs (conditions checked here).
-   * A window starts at a snapshot, so moving there costs a restore and no replay.
+   * Reverse continue at full speed (breakpoints, watchpoints, or both): windows going backwards
+   * as reverseSearch, but each replayed at full speed, the hart stopping before breakpoint pcs
+   * and after accesses to watched ranges (conditions checked here, as reverseSearch checks them:
+   * a breakpoint at its position, a watchpoint after the access, found at the accessing
+   * instruction's position). A window starts at a snapshot, so moving there costs a restore and
+   * no replay.
    */
   private async reverseToBreakpoint(): Promise<Stop> {
     const hart = this.machine.hart;
@@ -1291,22 +1364,15 @@ export class Debugger {
         else lo = start;
         this.seek(lo);
         hart.resumeHere(false); // a hit at lo itself counts
+        this.refreshWatched(); // the bytes before the window's first instruction ('write': changed)
         let found: number | undefined;
         let ids: number[] = [];
+        /** `found` is a breakpoint's position (not a watchpoint's access). */
+        let atBreak = false;
+        /** The last breakpoint hit: a watchpoint hit by its instruction adds to its ids. */
+        let lastBreak: { icount: number; ids: number[] } | undefined;
         let slice = performance.now();
         while (this.icount < hi) {
-          const stop = this.fastRun(Math.min(hi, this.icount + FAST_SLICE), true);
-          if (stop.kind === 'breakpoint') {
-            const at = this.reverseBreakpointIds();
-            if (at.length > 0) {
-              found = this.icount;
-              ids = at;
-              for (const b of this.allBreakpoints()) if (at.includes(b.id)) this.noteHit('breakpoint', b.label, found);
-            }
-            hart.resumeHere();
-            continue;
-          }
-          if (stop.kind !== 'limit') throw new DebugError(`the past could not be replayed at icount ${this.icount}: ${describeTravelStop(stop)}`);
           if (performance.now() - slice > SLICE_MS) {
             await this.tick();
             slice = performance.now();
@@ -1316,10 +1382,37 @@ export class Debugger {
               return this.stop('pause', 'paused while searching backwards', { jumped: true });
             }
           }
+          const stop = this.fastRun(Math.min(hi, this.icount + FAST_SLICE), true, true);
+          if (stop.kind === 'breakpoint') {
+            const at = this.reverseBreakpointIds();
+            if (at.length > 0) {
+              found = this.icount;
+              ids = at;
+              atBreak = true;
+              lastBreak = { icount: found, ids: at };
+              for (const b of this.allBreakpoints()) if (at.includes(b.id)) this.noteHit('breakpoint', b.label, found);
+            }
+            hart.resumeHere();
+            continue;
+          }
+          if (stop.kind === 'watchpoint') {
+            const r = this.hartWatchHit(false);
+            if (r.stop !== undefined) throw new DebugError(`the past could not be replayed at icount ${this.icount}: ${describeTravelStop(r.stop)}`);
+            if (r.hit !== undefined) {
+              // A watchpoint stops backwards before the access: at the instruction that made it.
+              found = r.icount;
+              ids = [...(lastBreak?.icount === found ? lastBreak.ids : []), ...r.hit.map((x) => x.id)];
+              atBreak = false;
+              for (const x of r.hit) this.noteHit('watchpoint', x.label, found);
+            }
+            continue;
+          }
+          // The last instruction of history may stop the machine (the guest exited there).
+          if (stop.kind !== 'limit' && this.icount < hi) throw new DebugError(`the past could not be replayed at icount ${this.icount}: ${describeTravelStop(stop)}`);
         }
         if (found !== undefined) {
           this.seek(found, true);
-          if (!this.byPc.has(hart.pc >>> 0)) {
+          if (atBreak && !this.byPc.has(hart.pc >>> 0)) {
             // The hit was the first instruction of a trap handler: a seek stops before the
             // machine takes the trap; take it, up to the breakpoint (nothing retires).
             hart.resumeHere(false);
