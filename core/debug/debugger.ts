@@ -31,7 +31,6 @@ import type { TimeTravel, TravelStop } from './time-travel';
 import type { Gate } from '../replay/gate';
 import { Tracer, Access, Flow, type InsnInfo } from './tracer';
 import { Op } from '../isa/opcodes';
-import { PAGE_SHIFT } from '../mem/ram';
 import { evaluateExpression, truthy, ExprError, type EvalEnv } from './expr';
 import { describeCause } from '../cpu/trap';
 import { REG_NAMES } from '../isa/disasm';
@@ -172,11 +171,6 @@ interface CodeSet {
   /** Hart breakpoints while skipping in the set: successors outside it, and `self`. */
   stops: number[];
   stopSet: Set<number>;
-  /**
-   * Every page of the set holds a stop: the hart runs it in its interpreter anyway, and the plain
-   * interpreter is faster at that than translated code falling back to it page after page.
-   */
-  interpret: boolean;
 }
 
 /** A call entered one instruction at a time: skipped at full speed up to its return (pc at `ra`, sp as at the call). */
@@ -734,7 +728,7 @@ export class Debugger {
     const vec = this.vectors();
     hart.setBreakpoints([...set.stops, ...vec, ...extras]);
     hart.resumeHere();
-    const stop = this.runBreaking(until, !set.interpret);
+    const stop = this.runBreaking(until);
     if (stop.kind !== 'breakpoint') return stop;
     const pc = hart.pc >>> 0;
     // Only a trap leaves the set other than through its stops.
@@ -760,12 +754,12 @@ export class Debugger {
     }
   }
 
-  /** Runs to `until` (translated code, unless `jit` is false), the hart stopping before its breakpoints. */
-  private runBreaking(until: number, jit = true): TravelStop {
+  /** Runs to `until` in translated code, the hart stopping before its breakpoints. */
+  private runBreaking(until: number): TravelStop {
     const hart = this.machine.hart;
     hart.breakOn = true;
     try {
-      return jit ? this.withJit(() => this.travel.run(until)) : this.travel.run(until);
+      return this.withJit(() => this.travel.run(until));
     } finally {
       hart.breakOn = false;
     }
@@ -827,9 +821,7 @@ export class Debugger {
         }
       }
       const stopSet = new Set<number>([...next.filter((a) => !pcs.has(a)), ...self]);
-      const stopPages = new Set([...stopSet].map((a) => a >>> PAGE_SHIFT));
-      const interpret = [...pcs].every((a) => stopPages.has(a >>> PAGE_SHIFT));
-      set = pcs.size === 0 ? null : { pcs, self, stops: [...stopSet], stopSet, interpret };
+      set = pcs.size === 0 ? null : { pcs, self, stops: [...stopSet], stopSet };
       if (this.codeSets.size > 4096) this.codeSets.clear();
       this.codeSets.set(id, set);
     }
