@@ -21,11 +21,11 @@
 // Speed: continue and reverseContinue run at full speed (translated code): the hart stops before
 // a breakpoint pc by itself (Hart.setBreakpoints; pages holding a breakpoint run in its
 // interpreter), and right after an access to a watched range (Hart.setWatchpoints, kept equal to
-// the user's watchpoints), where hartWatchHit decides as one instruction at a time would. Line and instruction steps, step out, stepBack(line) and
-// reverseStepOut walk fast (fastStep, reverseScan, advance): a few dozen instructions one at a
-// time through tracer.ts, then at full speed through the code where nothing they look for can
-// happen (the rest of the current line, a call stepped over), the hart stopping where it could
-// (CodeSet); the result is the one-instruction-at-a-time one (`singleStep` keeps that path, and
+// the user's watchpoints), where hartWatchHit decides as one instruction at a time would. Line
+// and instruction steps, step out, stepBack(line) and reverseStepOut walk fast (fastStep,
+// reverseScan, advance): a few dozen instructions one at a time through tracer.ts, then at full
+// speed through the code where nothing they look for can happen (the rest of the current line,
+// a call stepped over), the hart stopping where it could (CodeSet); the result is the one-instruction-at-a-time one (`singleStep` keeps that path, and
 // test/debugger-fast.test.ts compares them; test/debugger-watch-fast.test.ts compares continue
 // and reverseContinue with watchpoints). Steps with a watchpoint set still go one instruction
 // at a time: exact, but some 50 times slower than free running.
