@@ -19,8 +19,8 @@
 // call instruction of the current frame.
 //
 // Speed: continue and reverseContinue run at full speed (translated code): the hart stops before
-// a breakpoint pc by itself (Hart.setBreakpoints; pages holding a breakpoint run in its
-// interpreter), and right after an access to a watched range (Hart.setWatchpoints, kept equal to
+// a breakpoint pc by itself (Hart.setBreakpoints; its interpreter runs the breakpoint's
+// instruction), and right after an access to a watched range (Hart.setWatchpoints, kept equal to
 // the user's watchpoints), where hartWatchHit decides as one instruction at a time would. Line
 // and instruction steps, step out, stepBack(line) and reverseStepOut walk fast (fastStep,
 // reverseScan, advance): a few dozen instructions one at a time through tracer.ts, then at full
