@@ -136,3 +136,15 @@ test('a breakpoint keeps only its own instruction from translated code: the rest
   const b = m.hart.jit.entry(other);
   assert.ok(b === undefined || b.fn === null, 'no translated code runs the breakpoint instruction');
 });
+
+test('a breakpoint set, lifted and set again reuses the functions compiled for it (same source: no new warm-up)', () => {
+  const m = machine('bench-small.elf', true);
+  m.run(30_000);
+  const hot = m.hart.pc >>> 0; // in a hot loop: its regions are dropped each time (breakOn is off: no stops)
+  const before = m.hart.jit.stats.reused;
+  for (let i = 0; i < 3; i++) {
+    m.hart.setBreakpoints(i % 2 === 0 ? [hot] : []);
+    m.run(m.hart.icount + 100_000);
+  }
+  assert.ok(m.hart.jit.stats.reused > before, `reused ${m.hart.jit.stats.reused - before}`);
+});

@@ -30,6 +30,12 @@ const MAX_REGION_INSNS = 512;
 const MAX_BLOCK_INSNS = 64;
 /** A pc is translated once the dispatcher has come to it this often (cold code stays interpreted). */
 const HOT = 16;
+/**
+ * Compiled region functions kept by their source text: a region translated again with the same
+ * source (a breakpoint set and lifted again while stepping, code dropped and restored) reuses the
+ * function V8 has already optimized instead of warming a new one up from its interpreter.
+ */
+const COMPILED_KEEP = 1024;
 /** A page whose translations were dropped this often by stores is left to the interpreter. */
 const SMC_PAGE_LIMIT = 256;
 const HALVES_PER_PAGE = 1 << (PAGE_SHIFT - 1);
@@ -158,7 +164,11 @@ export class Jit {
     invalidated: 0,
     /** Region calls, and how many stopped at a load or store for the interpreter. */
     runs: 0, bails: 0,
+    /** Regions that reused a function compiled before from the same source (see COMPILED_KEEP). */
+    reused: 0,
   };
+  /** Region functions by source text (oldest first; see COMPILED_KEEP). */
+  private compiled = new Map<string, RegionFn>();
 
   constructor(private readonly h: JitHart, ram: Ram) {
     this.ram = ram;
@@ -198,6 +208,7 @@ export class Jit {
     this.cover = new Array(this.pages);
     this.regionsOn = new Array(this.pages);
     this.smcCount.fill(0);
+    this.compiled = new Map(); // they close over RAM's arrays
     this.h.jitStale = true;
   }
 
@@ -447,10 +458,17 @@ export class Jit {
         'return bail === 0 ? budget : -1 - budget;',
         '};',
       ].join('\n');
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      const factory = new Function('h', 'x', 'u8', 'u16', 'i32', 'ps', 'ram', 'mulh', 'mulhu', 'mulhsu', src) as (...a: unknown[]) => RegionFn;
-      const ram = this.ram;
-      fn = factory(this.h, this.h.x, ram.u8, ram.u16, ram.i32, ram.pageState, ram, mulh, mulhu, mulhsu);
+      fn = this.compiled.get(src) ?? null;
+      if (fn === null) {
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval
+        const factory = new Function('h', 'x', 'u8', 'u16', 'i32', 'ps', 'ram', 'mulh', 'mulhu', 'mulhsu', src) as (...a: unknown[]) => RegionFn;
+        const ram = this.ram;
+        fn = factory(this.h, this.h.x, ram.u8, ram.u16, ram.i32, ram.pageState, ram, mulh, mulhu, mulhsu);
+        if (this.compiled.size >= COMPILED_KEEP) this.compiled.delete(this.compiled.keys().next().value!);
+        this.compiled.set(src, fn);
+      } else {
+        this.stats.reused++;
+      }
     }
     region.fn = fn;
     if (gen.hasLoads) region.loads = `${this.readLo}-${this.readHi}`;
