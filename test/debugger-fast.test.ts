@@ -5,43 +5,17 @@
 // interrupts taken in the middle of the lines being stepped).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { launchVm } from '../core/debug/launch';
-import { Debugger, type Stop } from '../core/debug/debugger';
 import { EXAMPLES } from './helpers/run';
+import { DebugSession } from './helpers/debug-session';
 
 const DEBUGME = path.join(__dirname, 'fixtures', 'debugger', 'debugme.elf');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rvreplay-fast-'));
-let n = 0;
 
 type Op = 'next' | 'in' | 'out' | 'nexti' | 'back' | 'backi' | 'rout';
 
-class Session {
-  readonly d: Debugger;
-  private waiting: ((s: Stop) => void) | undefined;
-
+class Session extends DebugSession {
   constructor(program: string) {
-    const vm = launchVm({ program, rrfile: path.join(tmp, `f${n++}.rr`) });
-    this.d = new Debugger({ machine: vm.machine, travel: vm.travel, debugInfo: vm.debugInfo, mode: vm.mode, recordingEnd: vm.recordingEnd }, {
-      stopped: (s) => { const w = this.waiting; this.waiting = undefined; w?.(s); },
-      output: () => {},
-      message: () => {},
-    });
-  }
-
-  async do(op: (d: Debugger) => void): Promise<Stop> {
-    const p = new Promise<Stop>((r) => { this.waiting = r; });
-    op(this.d);
-    return p;
-  }
-
-  /** Runs the whole program (the recording's frontier is then its end). */
-  async runToEnd(): Promise<number> {
-    const s = await this.do((d) => d.continue());
-    assert.equal(s.reason, 'exit', s.description);
-    return this.d.icount;
+    super({ program });
   }
 
   /** Where `op` from icount `at` ends, fast or one instruction at a time. */

@@ -9,49 +9,26 @@
 // stores the same byte again and again, byte loops of 1e5 instructions).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { launchVm } from '../core/debug/launch';
-import { Debugger, type Stop, type WatchSpec, type BreakpointSpec } from '../core/debug/debugger';
+import type { WatchSpec, BreakpointSpec } from '../core/debug/debugger';
 import { EXAMPLES } from './helpers/run';
+import { DebugSession } from './helpers/debug-session';
 
 const DEBUGME = path.join(__dirname, 'fixtures', 'debugger', 'debugme.elf');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rvreplay-watch-fast-'));
-let n = 0;
 
-class Session {
-  readonly d: Debugger;
-  private waiting: ((s: Stop) => void) | undefined;
+class Session extends DebugSession {
   /** Stops of the machine at a hart watchpoint (the fast path was taken). */
   hartWatchStops = 0;
 
   constructor(program: string) {
-    const vm = launchVm({ program, rrfile: path.join(tmp, `w${n++}.rr`) });
-    this.d = new Debugger({ machine: vm.machine, travel: vm.travel, debugInfo: vm.debugInfo, mode: vm.mode, recordingEnd: vm.recordingEnd }, {
-      stopped: (s) => { const w = this.waiting; this.waiting = undefined; w?.(s); },
-      output: () => {},
-      message: () => {},
-    });
-    const m = vm.machine;
+    super({ program });
+    const m = this.vm.machine;
     const run = m.run.bind(m);
     m.run = (limit: number) => {
       const s = run(limit);
       if (s.kind === 'watchpoint') this.hartWatchStops++;
       return s;
     };
-  }
-
-  async do(op: (d: Debugger) => void): Promise<Stop> {
-    const p = new Promise<Stop>((r) => { this.waiting = r; });
-    op(this.d);
-    return p;
-  }
-
-  async runToEnd(): Promise<number> {
-    const s = await this.do((d) => d.continue());
-    assert.equal(s.reason, 'exit', s.description);
-    return this.d.icount;
   }
 
   symbol(name: string): number {

@@ -12,37 +12,16 @@ import { Debugger, DebugError, type Stop } from '../core/debug/debugger';
 import { runMonitorCommand } from '../core/debug/monitor';
 import { disassembleBytes } from '../core/isa/disasm';
 import { CLI, EXAMPLES, runProcess } from './helpers/run';
+import { DebugSession } from './helpers/debug-session';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'debugger');
 const ELF = path.join(FIXTURE, 'debugme.elf');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rvreplay-debugger-'));
-let n = 0;
 
-/** A debugger on a fresh machine, with each operation awaitable until its stop. */
-class Session {
-  readonly d: Debugger;
-  output = '';
-  messages = '';
-  private waiting: ((s: Stop) => void) | undefined;
-  readonly stops: Stop[] = [];
-  readonly rrfile: string | undefined;
-
+/** A debugger on a fresh machine running debugme.elf unless told otherwise. */
+class Session extends DebugSession {
   constructor(cfg: DebugLaunchConfig = {}) {
-    const rrfile = cfg.rr === 'none' ? undefined : path.join(tmp, `s${n++}.rr`);
-    const vm = launchVm({ program: ELF, rrfile, ...cfg });
-    this.rrfile = vm.rrfile;
-    this.d = new Debugger({ machine: vm.machine, travel: vm.travel, debugInfo: vm.debugInfo, mode: vm.mode, recordingEnd: vm.recordingEnd }, {
-      stopped: (s) => { this.stops.push(s); const w = this.waiting; this.waiting = undefined; w?.(s); },
-      output: (t) => { this.output += t; },
-      message: (t) => { this.messages += t; },
-    });
-  }
-
-  /** Starts an operation and waits for its stop. */
-  async do(op: (d: Debugger) => void): Promise<Stop> {
-    const p = new Promise<Stop>((r) => { this.waiting = r; });
-    op(this.d);
-    return p;
+    super({ program: ELF, ...cfg });
   }
 
   line(): number | undefined {
