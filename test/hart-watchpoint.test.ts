@@ -20,6 +20,7 @@ import { Bus, type MmioDevice } from '../core/mem/bus';
 import { decode, isLong } from '../core/isa/decode';
 import { Op } from '../core/isa/opcodes';
 import { EXAMPLES } from './helpers/run';
+import { R, addi, lw, lbu, sw, sb, bne, lui } from './helpers/encode';
 
 class FrozenClock extends HostClock {
   override wallNs(): bigint { return 1_700_000_000_123_456_789n; }
@@ -276,18 +277,6 @@ test('watchOn off ignores watchpoints; clearing them lifts the page flags', () =
 
 const BASE = 0x80000000;
 const MMIO = 0x10000000;
-const R = (f7: number, rs2: number, rs1: number, f3: number, rd: number, op: number): number => ((f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
-const I = (op: number, rd: number, f3: number, rs1: number, imm: number): number => (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
-const S = (f3: number, rs2: number, rs1: number, imm: number): number => ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 31) << 7) | 0x23) >>> 0;
-const B = (f3: number, rs1: number, rs2: number, imm: number): number =>
-  ((((imm >> 12) & 1) << 31) | (((imm >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (((imm >> 1) & 0xf) << 8) | (((imm >> 11) & 1) << 7) | 0x63) >>> 0;
-const addi = (rd: number, rs1: number, imm: number): number => I(0x13, rd, 0, rs1, imm);
-const lui = (rd: number, imm20: number): number => (((imm20 & 0xfffff) << 12) | (rd << 7) | 0x37) >>> 0;
-const lw = (rd: number, rs1: number, imm: number): number => I(0x03, rd, 2, rs1, imm);
-const lbu = (rd: number, rs1: number, imm: number): number => I(0x03, rd, 4, rs1, imm);
-const sw = (rs2: number, rs1: number, imm: number): number => S(2, rs2, rs1, imm);
-const sb = (rs2: number, rs1: number, imm: number): number => S(0, rs2, rs1, imm);
-const bne = (rs1: number, rs2: number, imm: number): number => B(1, rs1, rs2, imm);
 const amo = (f5: number, rd: number, rs1: number, rs2: number): number => R(f5 << 2, rs2, rs1, 2, rd, 0x2f);
 const LR = 0b00010, SC = 0b00011, AMOADD = 0b00000, AMOSWAP = 0b00001;
 // c.lw rd', off(rs1') / c.sw rs2', off(rs1'): registers x8..x15, offset a multiple of 4 below 128.

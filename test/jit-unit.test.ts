@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Hart, Exit } from '../core/cpu/hart';
 import { Ram } from '../core/mem/ram';
 import { Bus, type MmioDevice } from '../core/mem/bus';
+import { R, I, S, B, J, addi, add, lw, lbu, sw, sh, sb, bne, blt, jal, jalr, lui, auipc, csrrw, csrrs, FENCE_I, ECALL, MRET } from './helpers/encode';
 
 /** Translate only code that has run (the default), or everything reachable (bigger regions, more edges inside them). */
 let exploreAll = false;
@@ -21,32 +22,6 @@ const BASE = 0x80000000;
 const RAM_SIZE = 64 * 1024;
 const MMIO = 0x10000000;
 
-// ---- encoders ------------------------------------------------------------------------------
-const R = (f7: number, rs2: number, rs1: number, f3: number, rd: number, op: number): number => ((f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
-const I = (op: number, rd: number, f3: number, rs1: number, imm: number): number => (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
-const S = (f3: number, rs2: number, rs1: number, imm: number): number => ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 31) << 7) | 0x23) >>> 0;
-const B = (f3: number, rs1: number, rs2: number, imm: number): number =>
-  ((((imm >> 12) & 1) << 31) | (((imm >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (((imm >> 1) & 0xf) << 8) | (((imm >> 11) & 1) << 7) | 0x63) >>> 0;
-const J = (rd: number, imm: number): number =>
-  ((((imm >> 20) & 1) << 31) | (((imm >> 1) & 0x3ff) << 21) | (((imm >> 11) & 1) << 20) | (((imm >> 12) & 0xff) << 12) | (rd << 7) | 0x6f) >>> 0;
-const addi = (rd: number, rs1: number, imm: number): number => I(0x13, rd, 0, rs1, imm);
-const add = (rd: number, rs1: number, rs2: number): number => R(0, rs2, rs1, 0, rd, 0x33);
-const lw = (rd: number, rs1: number, imm: number): number => I(0x03, rd, 2, rs1, imm);
-const lbu = (rd: number, rs1: number, imm: number): number => I(0x03, rd, 4, rs1, imm);
-const sw = (rs2: number, rs1: number, imm: number): number => S(2, rs2, rs1, imm);
-const sh = (rs2: number, rs1: number, imm: number): number => S(1, rs2, rs1, imm);
-const sb = (rs2: number, rs1: number, imm: number): number => S(0, rs2, rs1, imm);
-const bne = (rs1: number, rs2: number, imm: number): number => B(1, rs1, rs2, imm);
-const blt = (rs1: number, rs2: number, imm: number): number => B(4, rs1, rs2, imm);
-const jal = (rd: number, imm: number): number => J(rd, imm);
-const jalr = (rd: number, rs1: number, imm: number): number => I(0x67, rd, 0, rs1, imm);
-const lui = (rd: number, imm20: number): number => (((imm20 & 0xfffff) << 12) | (rd << 7) | 0x37) >>> 0;
-const auipc = (rd: number, imm20: number): number => (((imm20 & 0xfffff) << 12) | (rd << 7) | 0x17) >>> 0;
-const csrrw = (rd: number, csr: number, rs1: number): number => I(0x73, rd, 1, rs1, csr);
-const csrrs = (rd: number, csr: number, rs1: number): number => I(0x73, rd, 2, rs1, csr);
-const FENCE_I = 0x0000100f;
-const ECALL = 0x00000073;
-const MRET = 0x30200073;
 const NOP = addi(0, 0, 0);
 const C_NOP = 0x0001;
 const MSCRATCH = 0x340, MEPC = 0x341, MTVEC = 0x305;
