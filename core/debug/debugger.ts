@@ -159,6 +159,11 @@ const JIT_SEEK_MIN = 20_000;
  * enters the run loop).
  */
 const CHEAP_STEPS = 64;
+/**
+ * reverseScan: a window that ran at least this part of its instructions at full speed (a loop
+ * line, a long call) makes the next window start at its snapshot, however far.
+ */
+const SPARSE_SKIPPED = 0.75;
 
 /**
  * Code a fast skip runs through at full speed without missing a position that matters: the
@@ -1168,12 +1173,15 @@ export class Debugger {
       let hi = end;
       let acc = 0; // depth of `hi` relative to `end`
       let width = firstWindow;
+      let sparse = false; // the last window was mostly skipped through (a loop line)
       while (hi > start) {
         let lo = Math.max(start, hi - width);
         let ctx = lo > start ? lo - 1 : lo;
-        // Start at a snapshot when one is near: no replay to get there.
+        // Start at a snapshot when one is near: no replay to get there. After a window walked
+        // at full speed, from the snapshot however far: the replay from it to ctx would cost
+        // as much as walking that stretch, and its positions would be walked again next window.
         const snap = this.travel.nearestSnapshot(ctx);
-        if (snap !== undefined && snap.icount >= start && ctx - snap.icount <= width) {
+        if (snap !== undefined && snap.icount >= start && (sparse || ctx - snap.icount <= width)) {
           ctx = snap.icount;
           lo = ctx > start ? ctx + 1 : ctx;
         }
@@ -1192,6 +1200,7 @@ export class Debugger {
           const missed = r.spans.filter((x) => x.depth <= bound && (found === undefined || x.to > found));
           if (missed.length > 0) { for (const x of missed) noSkip.add(x.call); this.fastStats.rescans++; continue; }
           w = r;
+          sparse = r.skipped >= (hi - lo) * SPARSE_SKIPPED;
           break;
         }
         if (found !== undefined) {
@@ -1213,9 +1222,10 @@ export class Debugger {
 
   /** One window of reverseScan: positions [lo, hi) from context `ctx` (lo - 1, or lo itself at the start). */
   private async scanWindow(search: BackSearch, ctx: number, lo: number, hi: number, skipCall: (c: OpenCall) => boolean): Promise<
-    { kind: 'done'; dEnd: number; depthAtLo: number; spans: { call: number; depth: number; to: number }[] } | { kind: 'open'; call: number } | { kind: 'paused' }> {
+    { kind: 'done'; dEnd: number; depthAtLo: number; spans: { call: number; depth: number; to: number }[]; skipped: number } | { kind: 'open'; call: number } | { kind: 'paused' }> {
     const hart = this.machine.hart;
-    this.hartBreaksReset(); // the skips' breakpoints would keep their pages from the JIT
+    // The skips' breakpoints stay set from one window to the next (the replay to ctx does not
+    // stop at them): lifting and setting them again would drop and retranslate their regions.
     this.seek(ctx);
     const t = new Tracer(this.machine, this.travel);
     search.reset();
@@ -1236,11 +1246,13 @@ export class Debugger {
     const depthAtLo = t.depth;
     let visit = true;
     let slice = performance.now();
+    let skipped = 0; // instructions run at full speed (skips through lines and calls)
     for (let n = 0; this.icount < hi; n++) {
       const i = this.icount;
       if (visit) search.visit(i, t);
       visit = true;
       const m = this.advance(w, hi);
+      if (this.icount - i > 1) skipped += this.icount - i;
       if (m.kind === 'limit' && w.pending !== undefined) return { kind: 'open', call: w.pending.icount };
       if (m.kind === 'trap') {
         // Taken while skipping through a line: go back to the position before it (a seek stops
@@ -1262,7 +1274,7 @@ export class Debugger {
       }
     }
     void hart;
-    return { kind: 'done', dEnd: t.depth, depthAtLo, spans };
+    return { kind: 'done', dEnd: t.depth, depthAtLo, spans, skipped };
   }
 
   /** The hart's breakpoints back to the user's (fast walks set their own). */

@@ -169,7 +169,9 @@ export function launchVm(cfg: DebugLaunchConfig): LaunchedVm {
   }
   let debugInfo: DebugInfo | undefined;
   try {
-    debugInfo = loadDebugInfo(machine.elf);
+    const info = loadDebugInfo(machine.elf);
+    info.prepare(); // at launch, not at the first step back or stack trace
+    debugInfo = info;
   } catch (e) {
     if (!(e instanceof Error) || e.name !== 'DwarfError') throw e;
     warnings.push(`${path.basename(program)}: its DWARF debug info is unusable (${e.message}): debugging shows disassembly only`);

@@ -69,6 +69,16 @@ export class DebugInfo {
     return this.info !== undefined && this.info.compileUnits().length > 0;
   }
 
+  /**
+   * Builds the line, function and call-frame indexes now instead of at their first use, so the
+   * first stop that needs them (a step back, a stack trace) does not pay their parse.
+   */
+  prepare(): void {
+    this.lines();
+    this.functions();
+    this.cfi();
+  }
+
   /** Runs `f`, turning a DwarfError into a recorded problem and `fallback`. */
   private guard<T>(f: () => T, fallback: T): T {
     try {
