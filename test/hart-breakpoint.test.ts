@@ -131,20 +131,27 @@ test('a breakpoint keeps only its own instruction from translated code: the rest
   assert.ok(r.kind === 'limit' || r.kind === 'breakpoint');
   const e = m.hart.jit.entry(hot);
   assert.ok(e !== undefined && e.fn !== null, `translated code at 0x${hot.toString(16)} on the breakpoint's page`);
-  // And the breakpoint's own instruction is left to the interpreter.
+  // The breakpoint's own instruction starts a block whose flag makes translated code leave before it.
   m.hart.jit.hotAfter = 1;
   const b = m.hart.jit.entry(other);
-  assert.ok(b === undefined || b.fn === null, 'no translated code runs the breakpoint instruction');
+  assert.ok(b === undefined || b.fn === null || b.region.flags[b.label] === 1, 'translated code stops before the breakpoint instruction');
 });
 
-test('a breakpoint set, lifted and set again reuses the functions compiled for it (same source: no new warm-up)', () => {
+test('a breakpoint set, lifted and set again at a block start flips its flag: nothing is translated again', () => {
   const m = machine('bench-small.elf', true);
   m.run(30_000);
-  const hot = m.hart.pc >>> 0; // in a hot loop: its regions are dropped each time (breakOn is off: no stops)
-  const before = m.hart.jit.stats.reused;
-  for (let i = 0; i < 3; i++) {
-    m.hart.setBreakpoints(i % 2 === 0 ? [hot] : []);
+  const hot = m.hart.pc >>> 0; // in a hot loop
+  m.hart.setBreakpoints([hot]); // may split a block once
+  m.run(m.hart.icount + 100_000);
+  const { invalidated } = m.hart.jit.stats;
+  const region = m.hart.jit.entry(hot)?.region;
+  assert.ok(region !== undefined && region.fn !== null, 'translated');
+  for (let i = 0; i < 4; i++) {
+    m.hart.setBreakpoints(i % 2 === 0 ? [] : [hot]);
     m.run(m.hart.icount + 100_000);
   }
-  assert.ok(m.hart.jit.stats.reused > before, `reused ${m.hart.jit.stats.reused - before}`);
+  assert.equal(m.hart.jit.stats.invalidated, invalidated, 'no region dropped');
+  const e = m.hart.jit.entry(hot);
+  assert.ok(e !== undefined && e.region === region, 'the same region runs');
+  assert.equal(e.region.flags[e.label], 1, 'the breakpoint is a flagged block start');
 });

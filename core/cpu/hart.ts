@@ -25,7 +25,7 @@ import {
 } from './csr';
 import { Cause } from './trap';
 import { mulh, mulhu, mulhsu } from './arith';
-import { Jit, type JitHart } from './jit';
+import { Jit, NO_FLAGS, type JitHart } from './jit';
 
 export { mulh, mulhu, mulhsu };
 
@@ -275,6 +275,20 @@ export class Hart implements JitHart {
    * Replaces the breakpoint pcs. Translated code leaves before each of them, so the interpreter
    * runs it and checks it (while breakOn); everything else keeps its full speed.
    */
+  /**
+   * Prepares translated code for a debugger: blocks start at `blockStarts` (the pcs where the
+   * source line changes: where stepping sets its breakpoints), so that breakpoints set and
+   * lifted there flip flags instead of translating regions again (see Jit.setBreakOff).
+   */
+  prepareForDebugger(blockStarts: Iterable<number>): void {
+    const offs: number[] = [];
+    for (const pc of blockStarts) {
+      const off = ((pc | 0) - this.ramBase) >>> 0;
+      if (off < this.ramSize) offs.push(off);
+    }
+    this.jit.addBlockStarts(offs);
+  }
+
   setBreakpoints(pcs: Iterable<number>): void {
     const next = new Set<number>();
     for (const p of pcs) next.add(p | 0);
@@ -596,6 +610,9 @@ export class Hart implements JitHart {
    */
   private runJit(limit: number): Exit {
     const jit = this.jit;
+    // Stopping at breakpoints: translated code leaves before a flagged block (Jit.setBreakOff),
+    // and such a block's first instruction goes to the interpreter, which checks the breakpoint.
+    const breaking = this.breakOn && this.breakPcs.size > 0;
     for (;;) {
       const left = limit - this.icount;
       if (left <= 0) return Exit.LIMIT;
@@ -611,10 +628,15 @@ export class Hart implements JitHart {
         if (ex !== Exit.LIMIT) return ex;
         continue;
       }
+      if (breaking && e.region.flagged !== 0 && e.region.flags[e.label] !== 0) {
+        const ex = this.interp(this.icount + 1);
+        if (ex !== Exit.LIMIT) return ex;
+        continue;
+      }
       if (e.need > left) return this.interp(limit);
       const avail = left < JIT_BUDGET_CAP ? left : JIT_BUDGET_CAP;
       jit.stats.runs++;
-      const r = e.fn(e.label, avail - e.need);
+      const r = breaking && e.region.flagged !== 0 ? jit.checking(e.region)(e.label, avail - e.need, e.region.flags) : e.fn(e.label, avail - e.need, NO_FLAGS);
       if (r >= 0) {
         this.icount += avail - r;
         // A store hit a watchpoint (through Ram.touch): the region left right after it.

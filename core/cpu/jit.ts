@@ -28,6 +28,10 @@ import { mulh, mulhu, mulhsu } from './arith';
 const MAX_REGION_INSNS = 512;
 /** Most instructions in one basic block. */
 const MAX_BLOCK_INSNS = 64;
+/** How a breakpoint flag test starts in generated code (see Jit.compile). */
+const FLAG_TEST = 'if (f[';
+/** Flags for runs that do not stop at breakpoints (all clear; longer than any region's labels). */
+export const NO_FLAGS = new Uint8Array(1 << 16);
 /** A pc is translated once the dispatcher has come to it this often (cold code stays interpreted). */
 const HOT = 16;
 /**
@@ -57,7 +61,11 @@ export interface JitHart {
  * `need` already taken out); writes h.pc and returns the unused budget, or -1 - budget when it
  * stopped at a load or store the interpreter must run (at h.pc, not executed yet).
  */
-export type RegionFn = (b: number, budget: number) => number;
+/**
+ * A translated region: runs from label `b` with `budget` instructions; `flags[label]` non-zero
+ * makes it leave before that block (a breakpoint there, while the hart stops at breakpoints).
+ */
+export type RegionFn = (b: number, budget: number, flags: Uint8Array) => number;
 
 export interface JitEntry {
   /** null: the instruction here is always run by the interpreter. */
@@ -81,6 +89,15 @@ export class Region {
   readonly pages: number[] = [];
   /** It has translated loads, compiled for these read-watched bytes ("lo-hi", see Jit.setReadWatch). */
   loads: string | undefined;
+  /** By label: a breakpoint at the start of that block (the region leaves before it; see RegionFn). */
+  flags: Uint8Array = NO_FLAGS;
+  /** How many flags are set: none, and runs that stop at breakpoints use fn, warm from replays. */
+  flagged = 0;
+  /** The variant of fn that tests the flags (Jit.checking), and its source until compiled. */
+  checkingFn: RegionFn | undefined;
+  checkingSource = '';
+  /** The label of each block start (RAM offset); -1: an instruction the interpreter runs. */
+  readonly blockAt = new Map<number, number>();
   constructor(readonly entryOff: number) {}
 }
 
@@ -138,11 +155,17 @@ export class Jit {
   /** Pages the JIT must not translate (Hart.setPageNoJit), or that self-modify too often. */
   readonly noJit: Uint8Array;
   /**
-   * RAM offsets of breakpoints (the hart's, see Hart.setBreakpoints): translated code leaves the
-   * region before such an instruction and the interpreter runs it (and checks the breakpoint),
-   * as for a CSR instruction; the rest of the page stays translated.
+   * RAM offsets of breakpoints (the hart's, see Hart.setBreakpoints). Each starts a basic block,
+   * whose flag (Region.flags) makes translated code leave the region before it; the dispatcher
+   * then has the interpreter run that instruction, which checks the breakpoint. Setting or
+   * lifting one flips a flag: the code V8 has optimized keeps running.
    */
   private readonly breakOffs = new Set<number>();
+  /**
+   * Every RAM offset that has had a breakpoint: block starts from then on, so that a breakpoint
+   * set there again (stepping sets and lifts the same ones over and over) needs no translation.
+   */
+  private readonly splitOffs = new Set<number>();
   /**
    * RAM bytes [readLo, readHi) span every read watchpoint (the hart's, see Hart.setWatchpoints;
    * empty when readLo >= readHi): translated loads that touch them leave the region before the
@@ -238,14 +261,43 @@ export class Jit {
   }
 
   /**
-   * Sets or lifts a breakpoint at RAM offset `off`. The regions holding that instruction are
-   * dropped: translated again, they leave before it (set) or run through it (lifted).
+   * Sets or lifts a breakpoint at RAM offset `off`. A region where it starts a block gets that
+   * block's flag changed; a region holding it mid-block is dropped when it is set (translated
+   * again, the instruction starts a block).
    */
   setBreakOff(off: number, on: boolean): void {
-    if (on) this.breakOffs.add(off); else this.breakOffs.delete(off);
+    if (on) { this.breakOffs.add(off); this.splitOffs.add(off); } else this.breakOffs.delete(off);
+    const set = this.regionsOn[off >>> PAGE_SHIFT];
+    if (set === undefined) return;
+    for (const r of set) {
+      const label = r.blockAt.get(off);
+      if (label !== undefined && label >= 0 && r.flags[label] !== (on ? 1 : 0)) {
+        r.flags[label] = on ? 1 : 0;
+        r.flagged += on ? 1 : -1;
+      }
+    }
+    if (on) this.dropMidBlock(off);
+  }
+
+  /**
+   * Makes these RAM offsets block starts, like those of breakpoints (see splitOffs): a debugger
+   * gives the addresses where the source line changes, where its stepping sets breakpoints.
+   * Regions holding one mid-block are dropped.
+   */
+  addBlockStarts(offs: Iterable<number>): void {
+    for (const off of offs) {
+      if (off < 0 || off >= this.ramSize || this.splitOffs.has(off)) continue;
+      this.splitOffs.add(off);
+      this.dropMidBlock(off);
+    }
+  }
+
+  /** Drops the regions that hold the instruction at `off` inside a block (not at a block start). */
+  private dropMidBlock(off: number): void {
     const set = this.regionsOn[off >>> PAGE_SHIFT];
     if (set === undefined) return;
     for (const r of [...set]) {
+      if (r.blockAt.has(off)) continue;
       const sp = r.spans;
       for (let i = 0; i < sp.length; i += 2) {
         if (off >= sp[i] && off < sp[i] + sp[i + 1]) { this.drop(r); break; }
@@ -253,9 +305,34 @@ export class Jit {
     }
   }
 
-  /** How an instruction affects translation: a breakpoint makes any instruction one the interpreter runs. */
-  private kindAt(off: number, op: Op): Kind {
-    return this.breakOffs.size !== 0 && this.breakOffs.has(off) ? Kind.INTERP : kindOf(op);
+  /** The region function for a source text: the one compiled before, or a new one. */
+  private functionFor(src: string): RegionFn {
+    let fn = this.compiled.get(src);
+    if (fn === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      const factory = new Function('h', 'x', 'u8', 'u16', 'i32', 'ps', 'ram', 'mulh', 'mulhu', 'mulhsu', src) as (...a: unknown[]) => RegionFn;
+      const ram = this.ram;
+      fn = factory(this.h, this.h.x, ram.u8, ram.u16, ram.i32, ram.pageState, ram, mulh, mulhu, mulhsu);
+      if (this.compiled.size >= COMPILED_KEEP) this.compiled.delete(this.compiled.keys().next().value!);
+      this.compiled.set(src, fn);
+    } else {
+      this.stats.reused++;
+    }
+    return fn;
+  }
+
+  /** The region's function that leaves before flagged blocks (for runs that stop at breakpoints). */
+  checking(r: Region): RegionFn {
+    if (r.checkingFn === undefined) {
+      r.checkingFn = this.functionFor(r.checkingSource);
+      r.checkingSource = '';
+    }
+    return r.checkingFn;
+  }
+
+  /** How an instruction affects translation. */
+  private kindAt(_off: number, op: Op): Kind {
+    return kindOf(op);
   }
 
   /**
@@ -372,7 +449,7 @@ export class Jit {
     for (const off of offs) {
       const ins = insns.get(off)!;
       const interp = this.kindAt(off, ins.d.op) === Kind.INTERP;
-      if (cur === undefined || interp || cur.interp || cur.terminated || cur.end !== off || leaders.has(off) || cur.insns.length >= MAX_BLOCK_INSNS) {
+      if (cur === undefined || interp || cur.interp || cur.terminated || cur.end !== off || leaders.has(off) || this.splitOffs.has(off) || cur.insns.length >= MAX_BLOCK_INSNS) {
         cur = { start: off, end: off, insns: [], interp, terminated: false, label: -1 };
         blocks.push(cur);
       }
@@ -420,10 +497,15 @@ export class Jit {
     jitBlocks.forEach((b, i) => {
       body.push(`case ${num(b.label)}:`);
       const n = b.insns.length;
+      // A breakpoint here (see RegionFn): leave before the block, its budget (taken on the way in)
+      // given back on the way out. Only constants here: V8 has no type feedback for this path
+      // until a flag is set, and an operation without feedback would deoptimize the region.
+      const flagged = `${FLAG_TEST}${num(b.label)}] !== 0) { fx = ${num(n)}; pc = ${num(b.insns[0].pc | 0)}; break L; }`;
+      body.push(flagged);
       const next = jitBlocks[i + 1];
       if (gen.isSelfLoop(b)) {
         // A block that branches to itself becomes a JS loop: no trip through the switch.
-        body.push('for (;;) {');
+        body.push('for (;;) {', flagged);
         for (let k = 0; k < n; k++) body.push(gen.insn(b, k, next, true));
         body.push('}');
         body.push(gen.fallEdge(b, next));
@@ -442,35 +524,34 @@ export class Jit {
     if (jitBlocks.length > 0) {
       const used = [...gen.used].sort((a, b) => a - b);
       const written = [...gen.written].sort((a, b) => a - b);
-      const src = [
+      const source = (lines: string[]): string => [
         '"use strict";',
-        'return function region(b, budget) {',
+        'return function region(b, budget, f) {',
         used.length > 0 ? `let ${used.map((r) => `r${num(r)} = x[${num(r)}]`).join(', ')};` : '',
-        'let o = 0, t = 0, pc = 0, bail = 0;',
+        'let o = 0, t = 0, pc = 0, bail = 0, fx = 0;',
         'L: for (;;) {',
         'switch (b) {',
-        ...body,
+        ...lines,
         'default: throw new Error("jit: bad label " + b);',
         '}',
         '}',
         ...written.map((r) => `x[${num(r)}] = r${num(r)};`),
         'h.pc = pc >>> 0;',
-        'return bail === 0 ? budget : -1 - budget;',
+        'return bail === 0 ? budget + fx : -1 - budget;',
         '};',
       ].join('\n');
-      fn = this.compiled.get(src) ?? null;
-      if (fn === null) {
-        // eslint-disable-next-line @typescript-eslint/no-implied-eval
-        const factory = new Function('h', 'x', 'u8', 'u16', 'i32', 'ps', 'ram', 'mulh', 'mulhu', 'mulhsu', src) as (...a: unknown[]) => RegionFn;
-        const ram = this.ram;
-        fn = factory(this.h, this.h.x, ram.u8, ram.u16, ram.i32, ram.pageState, ram, mulh, mulhu, mulhsu);
-        if (this.compiled.size >= COMPILED_KEEP) this.compiled.delete(this.compiled.keys().next().value!);
-        this.compiled.set(src, fn);
-      } else {
-        this.stats.reused++;
-      }
+      // Two variants: without the breakpoint flag tests (runs that do not stop at breakpoints:
+      // they cost nothing there), and with them, compiled the first time a run stops at
+      // breakpoints. (One function with the tests for both made replays 20% slower.)
+      fn = this.functionFor(source(body.filter((l) => !l.startsWith(FLAG_TEST))));
+      region.checkingSource = source(body);
     }
     region.fn = fn;
+    region.flags = new Uint8Array(Math.max(nextLabel, 1));
+    for (const b of blocks) {
+      region.blockAt.set(b.start, b.interp ? -1 : b.label);
+      if (!b.interp && this.breakOffs.has(b.start)) { region.flags[b.label] = 1; region.flagged++; }
+    }
     if (gen.hasLoads) region.loads = `${this.readLo}-${this.readHi}`;
     // 4. Register: entries, coverage, code pages.
     const pages = new Set<number>();

@@ -159,11 +159,10 @@ const JIT_SEEK_MIN = 20_000;
  * enters the run loop).
  */
 const CHEAP_STEPS = 64;
-/**
- * reverseScan: a window that ran at least this part of its instructions at full speed (a loop
- * line, a long call) makes the next window start at its snapshot, however far.
- */
+/** reverseScan: a window that ran at least this part of its instructions at full speed (a loop line, a long call) is sparse. */
 const SPARSE_SKIPPED = 0.75;
+/** reverseScan: the least length of a window after a sparse one (the automatic snapshots' interval late in a long run). */
+const SPARSE_WINDOW = 1 << 18;
 
 /**
  * Code a fast skip runs through at full speed without missing a position that matters: the
@@ -297,6 +296,7 @@ export class Debugger {
     this.recordingEnd = opts.recordingEnd;
     this.listener = listener;
     this.jitDefault = (this.machine.hart as { useJit?: boolean }).useJit ?? false;
+    this.machine.hart.prepareForDebugger(this.dbg?.lineChangeAddresses() ?? []);
     this.travel.onOutput = (b) => { this.outQueue.push(b.slice()); };
   }
 
@@ -1175,13 +1175,16 @@ export class Debugger {
       let width = firstWindow;
       let sparse = false; // the last window was mostly skipped through (a loop line)
       while (hi > start) {
-        let lo = Math.max(start, hi - width);
+        // After a window walked mostly at full speed (a loop line), the next one is a stretch
+        // of about a snapshot interval, or a quarter of the way back so far: not the whole
+        // geometric width, which could take in dense code (start-up code, say) walked one
+        // position at a time, before the match near its end.
+        const span = sparse ? Math.max(SPARSE_WINDOW, (end - hi) >> 2) : width;
+        let lo = Math.max(start, hi - span);
         let ctx = lo > start ? lo - 1 : lo;
-        // Start at a snapshot when one is near: no replay to get there. After a window walked
-        // at full speed, from the snapshot however far: the replay from it to ctx would cost
-        // as much as walking that stretch, and its positions would be walked again next window.
+        // Start at a snapshot when one is near: no replay to get there.
         const snap = this.travel.nearestSnapshot(ctx);
-        if (snap !== undefined && snap.icount >= start && (sparse || ctx - snap.icount <= width)) {
+        if (snap !== undefined && snap.icount >= start && ctx - snap.icount <= span) {
           ctx = snap.icount;
           lo = ctx > start ? ctx + 1 : ctx;
         }

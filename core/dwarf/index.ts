@@ -179,6 +179,23 @@ export class DebugInfo {
 
   // --- Lines --------------------------------------------------------------------------------
 
+  /** The addresses where the source line (file and line) changes from the row before, ascending. */
+  lineChangeAddresses(): number[] {
+    const out: number[] = [];
+    for (const t of this.lines().tables) {
+      for (const seq of t.sequences) {
+        let prev = '';
+        for (const row of seq.rows) {
+          if (row.endSequence) continue;
+          const key = `${row.file}:${row.line}`;
+          if (key !== prev) out.push(row.address >>> 0);
+          prev = key;
+        }
+      }
+    }
+    return out.sort((a, b) => a - b);
+  }
+
   /** Every source file the line tables name (absolute paths as DWARF gives them). */
   sourceFiles(): string[] {
     return this.lines().files();
