@@ -30,7 +30,7 @@ export function latencyOptions(haveQemu: boolean): LatencyOptions {
   const quick = process.env.BENCH_QUICK === '1';
   const limitS = Number(process.env.BENCH_LATENCY_LIMIT_S ?? (quick ? 20 : 120));
   return {
-    stepBacks: quick ? 30 : 100, lineStepBacks: quick ? 10 : 30, nexts: quick ? 20 : 50,
+    stepBacks: quick ? 30 : 100, lineStepBacks: quick ? 20 : 100, nexts: quick ? 20 : 50,
     nextBudgetMs: quick ? 10_000 : 30_000, limitMs: limitS * 1000, f5Runs: quick ? 1 : 3, distance: 3e8, haveQemu,
   };
 }
@@ -56,10 +56,11 @@ const ADAPTER = path.join(ROOT, 'dist', 'adapter.js');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const BENCH_C = path.join(ROOT, 'examples', 'bench.c');
 
+/** Percentile by nearest rank: the smallest value with at least p of the values at or below it. */
 export const pct = (xs: number[], p: number): number => {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
 };
 
 function randomPoints(n: number, lo: number, hi: number, seed: number): number[] {
@@ -229,7 +230,7 @@ export function latencyTableRows(f: LatencyFigures): string[] {
   const q = f.qemu;
   const qna = q.note ? `n/a (${q.note})` : 'n/a';
   const qs = (s: number | undefined): string => (s === undefined ? qna : ms(s * 1000));
-  const series = (xs: number[]): string => (xs.length === 0 ? 'n/a' : `${ms(pct(xs, 0.5))} / ${ms(pct(xs, 0.99))} (n=${xs.length})`);
+  const series = (xs: number[]): string => (xs.length === 0 ? 'n/a' : `${ms(pct(xs, 0.5))} / ${ms(pct(xs, 0.99))} (max ${ms(Math.max(...xs))}, n=${xs.length})`);
   const qleft = q.nextMs.length < f.opts.nexts ? `; the next one did not finish within the ${f.opts.nextBudgetMs / 1000} s budget` : '';
   const qnext = q.nextMs.length === 0 ? (q.note ? qna : `> ${f.opts.nextBudgetMs / 1000} s (the first did not finish)`) : `${ms(pct(q.nextMs, 0.5))} / max ${ms(Math.max(...q.nextMs))} (n=${q.nextMs.length}${qleft})`;
   const qIc = q.stopIcount === undefined ? '' : ` at icount ${q.stopIcount.toExponential(2)}`;
