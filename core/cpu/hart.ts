@@ -636,7 +636,7 @@ export class Hart implements JitHart {
       if (e.need > left) return this.interp(limit);
       const avail = left < JIT_BUDGET_CAP ? left : JIT_BUDGET_CAP;
       jit.stats.runs++;
-      const r = breaking && e.region.flagged !== 0 ? jit.checking(e.region)(e.label, avail - e.need, e.region.flags) : e.fn(e.label, avail - e.need, NO_FLAGS);
+      const r = e.fn(e.label, avail - e.need, breaking ? e.region.flags : NO_FLAGS);
       if (r >= 0) {
         this.icount += avail - r;
         // A store hit a watchpoint (through Ram.touch): the region left right after it.

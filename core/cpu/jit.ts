@@ -28,8 +28,6 @@ import { mulh, mulhu, mulhsu } from './arith';
 const MAX_REGION_INSNS = 512;
 /** Most instructions in one basic block. */
 const MAX_BLOCK_INSNS = 64;
-/** How a breakpoint flag test starts in generated code (see Jit.compile). */
-const FLAG_TEST = 'if (f[';
 /** Flags for runs that do not stop at breakpoints (all clear; longer than any region's labels). */
 export const NO_FLAGS = new Uint8Array(1 << 16);
 /** A pc is translated once the dispatcher has come to it this often (cold code stays interpreted). */
@@ -91,11 +89,10 @@ export class Region {
   loads: string | undefined;
   /** By label: a breakpoint at the start of that block (the region leaves before it; see RegionFn). */
   flags: Uint8Array = NO_FLAGS;
-  /** How many flags are set: none, and runs that stop at breakpoints use fn, warm from replays. */
+  /** How many flags are set. */
   flagged = 0;
-  /** The variant of fn that tests the flags (Jit.checking), and its source until compiled. */
-  checkingFn: RegionFn | undefined;
-  checkingSource = '';
+  /** By label: 1 where the block starts with the flag test (its start was in splitOffs). */
+  tested: Uint8Array = NO_FLAGS;
   /** The label of each block start (RAM offset); -1: an instruction the interpreter runs. */
   readonly blockAt = new Map<number, number>();
   constructor(readonly entryOff: number) {}
@@ -155,15 +152,17 @@ export class Jit {
   /** Pages the JIT must not translate (Hart.setPageNoJit), or that self-modify too often. */
   readonly noJit: Uint8Array;
   /**
-   * RAM offsets of breakpoints (the hart's, see Hart.setBreakpoints). Each starts a basic block,
-   * whose flag (Region.flags) makes translated code leave the region before it; the dispatcher
-   * then has the interpreter run that instruction, which checks the breakpoint. Setting or
-   * lifting one flips a flag: the code V8 has optimized keeps running.
+   * RAM offsets of breakpoints (the hart's, see Hart.setBreakpoints). Each starts a basic block
+   * that begins with a test of its flag (Region.flags): set, translated code leaves the region
+   * before the block, and the dispatcher has the interpreter run that instruction, which checks
+   * the breakpoint. Setting or lifting one flips a flag: the code V8 has optimized keeps running.
    */
   private readonly breakOffs = new Set<number>();
   /**
-   * Every RAM offset that has had a breakpoint: block starts from then on, so that a breakpoint
-   * set there again (stepping sets and lifts the same ones over and over) needs no translation.
+   * Every RAM offset that has had a breakpoint, and (under a debugger) every pc where the source
+   * line changes: block starts with the flag test, so that a breakpoint set there (stepping sets
+   * and lifts the same ones over and over) needs no translation. Code with none (any program run
+   * without a debugger, a hot loop within one line) has no test at all.
    */
   private readonly splitOffs = new Set<number>();
   /**
@@ -269,9 +268,12 @@ export class Jit {
     if (on) { this.breakOffs.add(off); this.splitOffs.add(off); } else this.breakOffs.delete(off);
     const set = this.regionsOn[off >>> PAGE_SHIFT];
     if (set === undefined) return;
-    for (const r of set) {
+    for (const r of [...set]) {
       const label = r.blockAt.get(off);
-      if (label !== undefined && label >= 0 && r.flags[label] !== (on ? 1 : 0)) {
+      if (label === undefined || label < 0) continue;
+      if (r.tested[label] === 0) {
+        if (on) this.drop(r); // translated again, the block starts with the test
+      } else if (r.flags[label] !== (on ? 1 : 0)) {
         r.flags[label] = on ? 1 : 0;
         r.flagged += on ? 1 : -1;
       }
@@ -319,15 +321,6 @@ export class Jit {
       this.stats.reused++;
     }
     return fn;
-  }
-
-  /** The region's function that leaves before flagged blocks (for runs that stop at breakpoints). */
-  checking(r: Region): RegionFn {
-    if (r.checkingFn === undefined) {
-      r.checkingFn = this.functionFor(r.checkingSource);
-      r.checkingSource = '';
-    }
-    return r.checkingFn;
   }
 
   /** How an instruction affects translation. */
@@ -483,6 +476,7 @@ export class Jit {
     const gen = new Gen(ramBase, ramSize, byStart, returnPoints, this.readLo, this.readHi);
     const body: string[] = [];
     const jitBlocks = blocks.filter((b) => !b.interp);
+    const tested: number[] = []; // labels of the blocks that start with their flag test
     // Where the interpreter hands back after a load or store a region left it: a label in the
     // middle of the block, or for loop blocks a copy of the block's tail after all blocks.
     const tails: string[] = [];
@@ -497,15 +491,17 @@ export class Jit {
     jitBlocks.forEach((b, i) => {
       body.push(`case ${num(b.label)}:`);
       const n = b.insns.length;
-      // A breakpoint here (see RegionFn): leave before the block, its budget (taken on the way in)
-      // given back on the way out. Only constants here: V8 has no type feedback for this path
-      // until a flag is set, and an operation without feedback would deoptimize the region.
-      const flagged = `${FLAG_TEST}${num(b.label)}] !== 0) { fx = ${num(n)}; pc = ${num(b.insns[0].pc | 0)}; break L; }`;
-      body.push(flagged);
+      // A block that may get a breakpoint (see splitOffs) starts with its flag test (see
+      // RegionFn): leave before the block, its budget (taken on the way in) given back on the way
+      // out. Only constants in there: V8 has no type feedback for this path until a flag is set,
+      // and an operation without feedback would deoptimize the region.
+      const flagged = this.splitOffs.has(b.start) ? `if (f[${num(b.label)}] !== 0) { fx = ${num(n)}; pc = ${num(b.insns[0].pc | 0)}; break L; }` : '';
+      if (flagged !== '') { tested.push(b.label); body.push(flagged); }
       const next = jitBlocks[i + 1];
       if (gen.isSelfLoop(b)) {
         // A block that branches to itself becomes a JS loop: no trip through the switch.
-        body.push('for (;;) {', flagged);
+        body.push('for (;;) {');
+        if (flagged !== '') body.push(flagged);
         for (let k = 0; k < n; k++) body.push(gen.insn(b, k, next, true));
         body.push('}');
         body.push(gen.fallEdge(b, next));
@@ -540,17 +536,15 @@ export class Jit {
         'return bail === 0 ? budget + fx : -1 - budget;',
         '};',
       ].join('\n');
-      // Two variants: without the breakpoint flag tests (runs that do not stop at breakpoints:
-      // they cost nothing there), and with them, compiled the first time a run stops at
-      // breakpoints. (One function with the tests for both made replays 20% slower.)
-      fn = this.functionFor(source(body.filter((l) => !l.startsWith(FLAG_TEST))));
-      region.checkingSource = source(body);
+      fn = this.functionFor(source(body));
     }
     region.fn = fn;
     region.flags = new Uint8Array(Math.max(nextLabel, 1));
+    region.tested = new Uint8Array(Math.max(nextLabel, 1));
+    for (const l of tested) region.tested[l] = 1;
     for (const b of blocks) {
       region.blockAt.set(b.start, b.interp ? -1 : b.label);
-      if (!b.interp && this.breakOffs.has(b.start)) { region.flags[b.label] = 1; region.flagged++; }
+      if (!b.interp && region.tested[b.label] !== 0 && this.breakOffs.has(b.start)) { region.flags[b.label] = 1; region.flagged++; }
     }
     if (gen.hasLoads) region.loads = `${this.readLo}-${this.readHi}`;
     // 4. Register: entries, coverage, code pages.
