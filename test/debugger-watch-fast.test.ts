@@ -1,11 +1,12 @@
-// Continue and reverse continue with watchpoints at full speed (the hart's watchpoint hook, see
+// Continue, reverse continue and stepping with watchpoints at full speed (the hart's watchpoint hook, see
 // Hart.setWatchpoints and Debugger.hartWatchHit / reverseToBreakpoint) against the one-
 // instruction-at-a-time reference (Debugger.singleStep): from several positions, a series of
 // continues (and of reverse continues) must stop at the same icounts and pcs, with the same
 // reasons, descriptions and ids, for write (the bytes change: stores of the same value do not
 // count), read and readWrite watchpoints, with conditions and hit counts, together with
 // breakpoints on the accessing instruction and on the one after it (where a watchpoint stop
-// lands). Guests: the debugger fixture (-O0), bughunt (-O0) and bench-small (-O2: the sieve
+// lands). Stepping (over, into, out of lines) with watchpoints set must stop where the reference
+// stops too: at the step's end, or at a watchpoint hit on the way. Guests: the debugger fixture (-O0), bughunt (-O0) and bench-small (-O2: the sieve
 // stores the same byte again and again, byte loops of 1e5 instructions).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,13 +45,19 @@ interface Scenario {
   breaks?: BreakpointSpec[];
 }
 
-const STOPS = new Set(['data breakpoint', 'breakpoint', 'instruction breakpoint', 'function breakpoint']);
+const STOPS = new Set(['data breakpoint', 'breakpoint', 'instruction breakpoint', 'function breakpoint', 'step']);
+
+/** The steps of a 'step' series, in turn. */
+const STEPS: ((d: DebugSession['d']) => void)[] = [
+  (d) => d.step('next'), (d) => d.step('next'), (d) => d.step('in'), (d) => d.step('next'),
+  (d) => d.step('out'), (d) => d.step('next'), (d) => d.step('in'), (d) => d.step('next'),
+];
 
 /**
  * `count` continues (or reverse continues) from `at` with the scenario's watchpoints and
  * breakpoints set afresh (hit counts from 0), fast or one instruction at a time.
  */
-async function series(s: Session, sc: Scenario, at: number, dir: 'fwd' | 'rev', count: number, single: boolean): Promise<string[]> {
+async function series(s: Session, sc: Scenario, at: number, dir: 'fwd' | 'rev' | 'step', count: number, single: boolean): Promise<string[]> {
   await s.do((d) => d.goto(at));
   s.d.setBreakpoints('instruction', 'instruction', sc.breaks ?? []);
   const ws = s.d.setWatchpoints(sc.watches);
@@ -59,7 +66,7 @@ async function series(s: Session, sc: Scenario, at: number, dir: 'fwd' | 'rev', 
   const out: string[] = [];
   try {
     for (let k = 0; k < count; k++) {
-      const st = await s.do((d) => (dir === 'fwd' ? d.continue() : d.reverseContinue()));
+      const st = await s.do((d) => (dir === 'fwd' ? d.continue() : dir === 'rev' ? d.reverseContinue() : STEPS[k % STEPS.length](d)));
       out.push(`${st.reason} @${st.icount} pc=0x${s.d.pc.toString(16)} [${st.breakpointIds.map((id) => labels.get(id) ?? `?${id}`).join(',')}] ${st.description}${st.text !== undefined ? ` (${st.text})` : ''}`);
       if (!STOPS.has(st.reason)) break;
     }
@@ -73,13 +80,13 @@ async function series(s: Session, sc: Scenario, at: number, dir: 'fwd' | 'rev', 
 }
 
 /** Compares both paths; returns the reference's stops (for the caller's checks). */
-async function compare(s: Session, sc: Scenario, at: number, dir: 'fwd' | 'rev', count: number): Promise<string[]> {
+async function compare(s: Session, sc: Scenario, at: number, dir: 'fwd' | 'rev' | 'step', count: number): Promise<string[]> {
   const before = s.hartWatchStops;
   const slow = await series(s, sc, at, dir, count, true);
   assert.equal(s.hartWatchStops, before, 'the reference runs without the hart watchpoint hook');
   const fast = await series(s, sc, at, dir, count, false);
   assert.deepEqual(fast, slow, `${sc.name}, ${dir} from icount ${at}`);
-  if (slow.some((l) => l.startsWith('data breakpoint'))) assert.ok(s.hartWatchStops > before, `${sc.name}: the fast path stopped at hart watchpoints`);
+  if (dir !== 'step' && slow.some((l) => l.startsWith('data breakpoint'))) assert.ok(s.hartWatchStops > before, `${sc.name}: the fast path stopped at hart watchpoints`);
   return slow;
 }
 
@@ -140,6 +147,7 @@ test('debugme: write, read and readWrite watchpoints with conditions, hit counts
   for (const sc of scenarios) {
     for (const at of [0, 300]) stops += (await compare(s, sc, at, 'fwd', 12)).length;
     for (const at of [end, 760]) stops += (await compare(s, sc, at, 'rev', 12)).length;
+    for (const at of [0, 300]) stops += (await compare(s, sc, at, 'step', 16)).length;
   }
   assert.ok(stops > 100, `${stops} stops compared`);
 });
@@ -166,6 +174,7 @@ test('bughunt: the out-of-bounds write, the readings read back, and breakpoints 
   for (const sc of scenarios) {
     for (const at of [0, Math.floor(end / 2)]) stops += (await compare(s, sc, at, 'fwd', 12)).length;
     for (const at of [end, Math.floor(end / 2)]) stops += (await compare(s, sc, at, 'rev', 12)).length;
+    for (const at of [0, Math.floor(end / 2)]) stops += (await compare(s, sc, at, 'step', 16)).length;
   }
   assert.ok(stops > 60, `${stops} stops compared`);
 });
@@ -189,5 +198,6 @@ test('bench-small: the sieve stores the same bytes again (a write watchpoint ign
   for (const sc of scenarios) {
     for (const at of points) await compare(s, sc, at, 'fwd', 8);
     for (const at of points) await compare(s, sc, at + 1_500_000, 'rev', 8);
+    for (const at of points) await compare(s, sc, at, 'step', 10);
   }
 });

@@ -538,7 +538,7 @@ export class Debugger {
   }
 
   private async forward(goal: Goal): Promise<Stop> {
-    if (goal.done !== undefined && this.watchpoints.length === 0 && !this.singleStep) return this.fastStep(goal);
+    if (goal.done !== undefined && !this.singleStep) return this.fastStep(goal);
     const hart = this.machine.hart;
     const t = new Tracer(this.machine, this.travel);
     this.refreshWatched();
@@ -618,6 +618,11 @@ export class Debugger {
     const hart = this.machine.hart;
     const t = new Tracer(this.machine, this.travel);
     this.codeSets.clear(); // code may have changed since the last walk
+    // Watchpoints: an instruction run one at a time is looked at as the reference does (its
+    // access, then the bytes); skips run with the hart's watchpoint hook (see hartWatchHit).
+    const watching = this.watchpoints.length > 0;
+    if (watching) this.refreshWatched();
+    this.watchSkips = watching;
     const w: Walk = {
       t, calls: [], pending: undefined, cheap: 0,
       skipSet: goal.skipSet ?? (() => undefined), skipCall: goal.skipCall ?? (() => false),
@@ -637,8 +642,33 @@ export class Debugger {
             }
           }
           arrived = true;
+          const access = watching ? this.accessAt(t) : undefined;
           const m = this.advance(w, hart.icount + FAST_SLICE);
-          if (m.kind === 'inside') {
+          if (watching && m.kind === 'stepped') {
+            const hit = this.watchHit(access, true);
+            if (hit !== undefined) return this.stop('data breakpoint', `watchpoint ${hit.map((x) => x.label).join(', ')}`, { breakpointIds: hit.map((x) => x.id) });
+          }
+          if (m.kind === 'watchpoint') {
+            // A skip stopped after an instruction that accessed a watched range.
+            if (hart.icount === (hart.watchHits[0]?.icount ?? -1)) {
+              // It stored, then trapped: the hart is at the handler (see hartWatchHit, which
+              // runs the handler's first instruction: one step with the trap, as below).
+              const mepc = hart.mepc >>> 0;
+              t.last = t.insnAt(mepc);
+              t.lastPc = mepc;
+              t.trapped = true;
+              t.depth++;
+            }
+            const r = this.hartWatchHit(true);
+            if (r.stop !== undefined) {
+              const s = await this.machineStop(r.stop);
+              if (s !== undefined) return s;
+              arrived = false;
+            } else if (r.hit !== undefined) {
+              return this.stop('data breakpoint', `watchpoint ${r.hit.map((x) => x.label).join(', ')}`, { breakpointIds: r.hit.map((x) => x.id) });
+            }
+            // Not a hit: on from here (the goal and breakpoints are looked at here first).
+          } else if (m.kind === 'inside') {
             // A user breakpoint inside a call being skipped (the goal cannot be reached there).
             const hit = this.breakpointHit();
             if (hit !== undefined) return hit;
@@ -669,9 +699,13 @@ export class Debugger {
         await this.tick();
       }
     } finally {
+      this.watchSkips = false;
       this.hartBreaksReset();
     }
   }
+
+  /** fastStep's skips also stop at the hart's watchpoints (runBreaking). */
+  private watchSkips = false;
 
   /**
    * One move of a fast walk from the current position: skips a call (w.pending, or the
@@ -765,10 +799,12 @@ export class Debugger {
   private runBreaking(until: number): TravelStop {
     const hart = this.machine.hart;
     hart.breakOn = true;
+    hart.watchOn = this.watchSkips;
     try {
       return this.withJit(() => this.travel.run(until));
     } finally {
       hart.breakOn = false;
+      hart.watchOn = false;
     }
   }
 
