@@ -225,6 +225,37 @@ test('record mode: input typed while in history waits for the live edge, and the
   assert.equal(rep.stdout, out);
 });
 
+test('record mode: a guest asleep in wfi until input arrives replays its past to the live edge, and waits there', async () => {
+  const elf = path.join(EXAMPLES, 'uart-irq.elf');
+  const vm = launchVm({ program: elf, rrfile: path.join(tmp, 'uart-irq.rr') });
+  let out = '';
+  let wake: ((s: Stop) => void) | undefined;
+  const d = new Debugger({ machine: vm.machine, travel: vm.travel, debugInfo: vm.debugInfo, mode: vm.mode }, { stopped: (st) => wake?.(st), output: (t) => { out += t; }, message: () => {} });
+  const op = (f: () => void): Promise<Stop> => new Promise((r) => { wake = r; f(); });
+  // Live: the guest sleeps in wfi waiting for the UART; each line typed wakes it.
+  const running = op(() => d.continue());
+  await new Promise((r) => setTimeout(r, 200));
+  d.uartInput('ab\n');
+  await new Promise((r) => setTimeout(r, 200));
+  d.uartInput('cd\n');
+  await new Promise((r) => setTimeout(r, 200));
+  d.pause();
+  assert.equal((await running).reason, 'pause');
+  const frontier = d.icount;
+  assert.match(out, /irq ready/);
+  // Back in the past, before the input: replaying to the frontier delivers it where it was
+  // recorded (the guest never waits for it in history), then waits live again.
+  await op(() => d.goto(Math.floor(frontier / 3)));
+  assert.equal(d.live, false);
+  const again = op(() => d.continue());
+  for (let i = 0; i < 250 && !d.live; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(d.live, true, 'the replay reached the live edge');
+  d.uartInput('q');
+  const st = await again;
+  assert.equal(st.reason, 'exit', st.description);
+  assert.match(out, /bytes=7 lines=2 sum=[0-9a-f]{8} via interrupts/);
+});
+
 test('replay mode: always in history, of the recording\'s length', async () => {
   const rec = new Session({ rr: 'record' });
   await rec.do((d) => d.continue());

@@ -248,7 +248,9 @@ export class VirtMachine {
           // Only an external interrupt can end this wait: the UART's, when input arrives. Virtual
           // time stands still meanwhile (as QEMU's -icount sleep=off), so nothing host-dependent
           // enters the machine but the input itself.
-          if (this.gate.mode === 'replay') this.gate.idleWithoutInput();
+          // Re-executing the past (a replay, or a recording before its frontier), the input
+          // that woke the guest was delivered at this icount: waiting is a divergence.
+          if (this.gate.inHistory) this.gate.idleWithoutInput();
           return { kind: 'input' };
         } else {
           return { kind: 'idle' };

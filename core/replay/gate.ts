@@ -297,9 +297,14 @@ export class Gate {
     }
   }
 
-  /** Replay: the guest waits for input, and the recording has none due now: it cannot be this run. */
+  /** Replay (or a recording in its past): the guest waits for input, and the recording has none due now: it cannot be this run. */
   idleWithoutInput(): never {
     const f = this.ahead;
+    if (this.history) {
+      // A recording re-executing its past: the log goes on to its frontier, where it turns live.
+      const next = f === undefined ? `nothing more before its frontier at icount ${this.frontier!.icount}` : this.describe(f);
+      throw new ReplayStop('diverged', `the past of this recording diverged at ${this.here()}: the guest waits for input, the recording has ${next} next`, this.machine.icount(), 125);
+    }
     if (f === undefined) throw this.endOfLog('input');
     throw new ReplayStop('diverged', `replay diverged at ${this.here()}: the guest waits for input, the recording has ${this.describe(f)} next`, this.machine.icount(), 125);
   }
