@@ -308,7 +308,8 @@ test('a program built elsewhere: sources are shown from beside the program', () 
   assert.equal(top.source!.path, path.join(dir, 'debugme.c'));
 }));
 
-test('attach: a VM served over TCP (what `--dap PORT` does) is debugged through "attach", from a snapshot taken at attach', async () => {
+// The socket DebugClient's requests have no time limit of their own: the test has one.
+test('attach: a VM served over TCP (what `--dap PORT` does) is debugged through "attach", from a snapshot taken at attach', { timeout: 60_000 }, async () => {
   const vm = launchVm({ program: ELF, rrfile: path.join(tmp, 'attach.rr') });
   vm.machine.run(100); // the VM ran a little before anyone attached
   const server = await serveDap(vm, 0);
