@@ -210,7 +210,7 @@ export class RvReplaySession extends LoggingDebugSession {
     const d = this.d;
     if (d === undefined) return;
     d.pause();
-    while (d.isRunning) await new Promise<void>((r) => setTimeout(r, 5));
+    await d.idle();
   }
 
   /** Ends the recording (its end frame) once. */

@@ -351,6 +351,13 @@ export class Debugger {
   }
 
   /** Starts an operation; its stop is reported through the listener. Refused while one runs. */
+  /** Resolves when the machine is stopped (at once if it is; a stop's listener may start it again). */
+  async idle(): Promise<void> {
+    while (this.running) await new Promise<void>((r) => this.idleWaiters.push(r));
+  }
+
+  private idleWaiters: (() => void)[] = [];
+
   private launch(op: () => Promise<Stop>): void {
     if (this.running) throw new DebugError('the machine is running: pause it first');
     this.running = true;
@@ -376,6 +383,7 @@ export class Debugger {
       this.flushOutput();
       this.lastStop = stop;
       this.listener.stopped(stop);
+      for (const w of this.idleWaiters.splice(0)) w();
     })();
   }
 
