@@ -10,11 +10,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   LoggingDebugSession, InitializedEvent, TerminatedEvent, ExitedEvent, StoppedEvent, OutputEvent, InvalidatedEvent,
+  ProgressStartEvent, ProgressUpdateEvent, ProgressEndEvent,
   Event, Thread, StackFrame, Scope, Source, Handles, MemoryEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { launchVm, LaunchError, type LaunchedVm } from '../core/debug/launch';
-import { Debugger, DebugError, type Stop, type NamedValue, type WatchAccess } from '../core/debug/debugger';
+import { Debugger, DebugError, type Stop, type NamedValue, type WatchAccess, type Progress } from '../core/debug/debugger';
 import { ExprError, scalar as scalarOfValue } from '../core/debug/expr';
 import { isMonitorCommand, runMonitorCommand } from '../core/debug/monitor';
 import { disassembleBytes } from '../core/isa/disasm';
@@ -86,9 +87,11 @@ export class RvReplaySession extends LoggingDebugSession {
 
   // ---- lifecycle --------------------------------------------------------------------------------
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.progressClient = args.supportsProgressReporting === true;
     response.body = {
       supportsConfigurationDoneRequest: true,
+      supportsCancelRequest: true,
       supportsStepBack: true,
       supportsInstructionBreakpoints: true,
       supportsFunctionBreakpoints: true,
@@ -145,6 +148,7 @@ export class RvReplaySession extends LoggingDebugSession {
           this.sendEvent(new Event('rvreplay/uartOutput', { text }));
         },
         message: (text) => this.sendEvent(new OutputEvent(text, 'console')),
+        progress: (p) => this.onProgress(p),
       },
     );
     for (const w of vm.warnings) this.sendEvent(new OutputEvent(`rvreplay: ${w}\n`, 'console'));
@@ -232,7 +236,43 @@ export class RvReplaySession extends LoggingDebugSession {
 
   // ---- stops --------------------------------------------------------------------------------------
 
+  // ---- progress of long operations (DAP progress events; cancel = pause) ---------------------------
+
+  /** The client shows progress (initialize's supportsProgressReporting). */
+  private progressClient = false;
+  /** The progress shown now, if any. */
+  private progressId: string | undefined;
+  private progressCount = 0;
+
+  private onProgress(p: Progress): void {
+    if (!this.progressClient) return;
+    if (this.progressId === undefined) {
+      this.progressId = `rvreplay-${++this.progressCount}`;
+      const ev = new ProgressStartEvent(this.progressId, p.title) as DebugProtocol.ProgressStartEvent;
+      ev.body.cancellable = true;
+      if (p.percentage !== undefined) ev.body.percentage = p.percentage;
+      this.sendEvent(ev);
+    } else {
+      const ev = new ProgressUpdateEvent(this.progressId) as DebugProtocol.ProgressUpdateEvent;
+      if (p.percentage !== undefined) ev.body.percentage = p.percentage;
+      this.sendEvent(ev);
+    }
+  }
+
+  private endProgress(): void {
+    if (this.progressId === undefined) return;
+    this.sendEvent(new ProgressEndEvent(this.progressId));
+    this.progressId = undefined;
+  }
+
+  /** Cancel on a progress (VS Code's Cancel button on the notification): pause. */
+  protected override cancelRequest(response: DebugProtocol.CancelResponse, args: DebugProtocol.CancelArguments): void {
+    if (args.progressId !== undefined && args.progressId === this.progressId) this.d?.pause();
+    this.sendResponse(response);
+  }
+
   private onStop(s: Stop): void {
+    this.endProgress();
     this.refs.reset();
     this.lineInfoCache.clear();
     if (s.reason === 'exit' && s.live) this.exitStatus = this.vm!.machine.exitCode;

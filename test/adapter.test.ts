@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ROOT, CLI, runProcess } from './helpers/run';
+import { ROOT, CLI, EXAMPLES, runProcess } from './helpers/run';
 import { launchVm } from '../core/debug/launch';
 import { serveDap } from '../adapter/server';
 
@@ -350,5 +350,54 @@ test('attach: a VM served over TCP (what `--dap PORT` does) is debugged through 
   } finally {
     server.close();
     vm.gate.finish('quit', 130);
+  }
+});
+
+test('a long goto shows its progress (DAP progress events), and cancelling it pauses', { timeout: 180_000 }, async () => {
+  const elf = path.join(EXAMPLES, 'bench.elf');
+  const rrfile = path.join(tmp, 'bench-progress.rr');
+  const rec = await runProcess(process.execPath, [CLI, 'record', '--rrfile', rrfile, elf], { stdin: '' });
+  assert.equal(rec.code, 0, rec.stderr);
+  const end = Number(/icount (\d+)/.exec(rec.stderr)![1]);
+  for (const cancel of [false, true]) {
+    const dc = new DebugClient(process.execPath, ADAPTER, 'rvreplay');
+    dc.defaultTimeout = 60_000;
+    await dc.start();
+    try {
+      const init = await dc.initializeRequest({ adapterID: 'rvreplay', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsProgressReporting: true });
+      assert.equal(init.body?.supportsCancelRequest, true);
+      const first = dc.waitForEvent('stopped');
+      await Promise.all([
+        dc.waitForEvent('initialized').then(() => dc.configurationDoneRequest()),
+        dc.launchRequest({ program: elf, rr: 'replay', rrfile, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments),
+      ]);
+      await first;
+      const progress: DebugProtocol.Event[] = [];
+      for (const name of ['progressStart', 'progressUpdate', 'progressEnd']) dc.on(name, (e: DebugProtocol.Event) => progress.push(e));
+      if (cancel) dc.once('progressStart', (e: DebugProtocol.ProgressStartEvent) => { void dc.customRequest('cancel', { progressId: e.body.progressId }); });
+      const stopped = dc.waitForEvent('stopped');
+      // The first visit to the end replays all of bench.elf (2.9e8 instructions): over a second.
+      await dc.customRequest('rvreplay/gotoIcount', { icount: end - 1 });
+      const st = (await stopped) as DebugProtocol.StoppedEvent;
+      const start = progress.find((e) => e.event === 'progressStart') as DebugProtocol.ProgressStartEvent | undefined;
+      assert.ok(start !== undefined, 'progress shown');
+      assert.match(start.body.title, new RegExp(`Going to icount ${end - 1}`));
+      assert.equal(start.body.cancellable, true);
+      assert.equal(progress.at(-1)!.event, 'progressEnd', 'the stop ends the progress');
+      assert.ok(progress.every((e) => (e.body as { progressId: string }).progressId === start.body.progressId));
+      const icount = JSON.parse((await dc.evaluateRequest({ expression: 'query-replay', context: 'repl' })).body.result).icount as number;
+      if (cancel) {
+        assert.equal(st.body.reason, 'pause');
+        assert.ok(icount < end - 1, `paused on the way, at ${icount}`);
+      } else {
+        assert.equal(st.body.reason, 'goto');
+        assert.equal(icount, end - 1);
+        const pct = progress.map((e) => (e.body as { percentage?: number }).percentage).filter((x): x is number => x !== undefined);
+        assert.ok(pct.length >= 1 && pct.every((x, i) => x >= 0 && x <= 100 && (i === 0 || x >= pct[i - 1])), `percentages ${pct.join(' ')}`);
+      }
+    } finally {
+      await dc.disconnectRequest({}).catch(() => {});
+      await dc.stop();
+    }
   }
 });

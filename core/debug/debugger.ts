@@ -59,8 +59,20 @@ export interface Stop {
   jumped: boolean;
 }
 
+/** How far a long operation has got (DebuggerListener.progress). */
+export interface Progress {
+  title: string;
+  /** 0–100; undefined when the end is not known (running live). */
+  percentage?: number;
+}
+
 export interface DebuggerListener {
   stopped(stop: Stop): void;
+  /**
+   * An operation running for more than PROGRESS_AFTER_MS reports how far it has got, now and
+   * then, until its stop (which ends it). pause() cancels it.
+   */
+  progress?(p: Progress): void;
   /** Guest output (UART and semihosting console), never repeated when history re-executes. */
   output(text: string): void;
   /** Logpoint messages and notes for the user. */
@@ -159,6 +171,11 @@ const JIT_SEEK_MIN = 20_000;
  * enters the run loop).
  */
 const CHEAP_STEPS = 64;
+/** An operation reports progress once it has run this long, then at most this often (ms). */
+const PROGRESS_AFTER_MS = 500;
+const PROGRESS_EVERY_MS = 250;
+/** A long goto replays in slices of this many instructions, answering pause and reporting progress between them. */
+const GOTO_SLICE = 1 << 24;
 /** reverseScan: a window that ran at least this part of its instructions at full speed (a loop line, a long call) is sparse. */
 const SPARSE_SKIPPED = 0.75;
 /** reverseScan: the least length of a window after a sparse one (the automatic snapshots' interval late in a long run). */
@@ -358,9 +375,10 @@ export class Debugger {
 
   private idleWaiters: (() => void)[] = [];
 
-  private launch(op: () => Promise<Stop>): void {
+  private launch(op: () => Promise<Stop>, title = 'Running', fraction: () => number | undefined = () => undefined): void {
     if (this.running) throw new DebugError('the machine is running: pause it first');
     this.running = true;
+    this.op = { title, started: performance.now(), reported: 0, fraction };
     this.pauseRequested = false;
     this.stackCache = undefined;
     void (async () => {
@@ -382,6 +400,7 @@ export class Debugger {
       this.stackCache = undefined;
       this.flushOutput();
       this.lastStop = stop;
+      this.op = undefined;
       this.listener.stopped(stop);
       for (const w of this.idleWaiters.splice(0)) w();
     })();
@@ -415,7 +434,36 @@ export class Debugger {
 
   private async tick(): Promise<void> {
     this.flushOutput();
+    this.reportProgress();
     await new Promise<void>((r) => setImmediate(r));
+  }
+
+  /** The running operation, for progress reports (see DebuggerListener.progress). */
+  private op: { title: string; started: number; reported: number; fraction: () => number | undefined } | undefined;
+  /** How far back the running backward search has looked (its windows' lowest icount). */
+  private searchedBackTo = 0;
+
+  private reportProgress(): void {
+    const op = this.op;
+    if (op === undefined || this.listener.progress === undefined) return;
+    const now = performance.now();
+    if (now - op.started < PROGRESS_AFTER_MS || now - op.reported < PROGRESS_EVERY_MS) return;
+    op.reported = now;
+    const f = op.fraction();
+    this.listener.progress({ title: op.title, percentage: f === undefined || !Number.isFinite(f) ? undefined : Math.max(0, Math.min(100, Math.round(f * 100))) });
+  }
+
+  /** Progress of a backward search from here to the start of history. */
+  private backwards(): () => number {
+    const end = this.icount, start = this.historyStart;
+    this.searchedBackTo = end;
+    return () => (end - this.searchedBackTo) / Math.max(1, end - start);
+  }
+
+  /** Progress of a run from here towards the end of known history (unknown when live). */
+  private towardsFrontier(): () => number | undefined {
+    const from = this.icount, to = this.frontier;
+    return () => (this.live || to <= from ? undefined : (this.icount - from) / (to - from));
   }
 
   /** Reports the start (stopOnEntry) or runs (continue). */
@@ -425,16 +473,16 @@ export class Debugger {
   }
 
   continue(): void {
-    this.launch(() => this.forward({ reason: 'breakpoint' }));
+    this.launch(() => this.forward({ reason: 'breakpoint' }), 'Running', this.towardsFrontier());
   }
 
   step(kind: 'next' | 'in' | 'out', granularity: Granularity = 'line'): void {
-    this.launch(() => this.forward(this.stepGoal(kind, granularity)));
+    this.launch(() => this.forward(this.stepGoal(kind, granularity)), 'Stepping', this.towardsFrontier());
   }
 
   stepBack(granularity: Granularity = 'line'): void {
     this.requireTravel('step back');
-    this.launch(() => this.reverseStep(granularity));
+    this.launch(() => this.reverseStep(granularity), 'Stepping back', this.backwards());
   }
 
   reverseContinue(): void {
@@ -445,7 +493,7 @@ export class Debugger {
       // Nothing could stop it on the way: straight to the start.
       this.seek(this.historyStart);
       return this.stop('entry', 'start of recording', { jumped: true });
-    });
+    }, 'Reverse continue: searching the past', this.backwards());
   }
 
   /**
@@ -454,7 +502,7 @@ export class Debugger {
    */
   reverseStepOut(levels = 1): void {
     this.requireTravel('reverse step out');
-    this.launch(() => (this.singleStep ? this.reverseSearch(this.depthSearch(-levels), 4096, 'step') : this.reverseScan(this.depthSearch(-levels), 4096, 'step')));
+    this.launch(() => (this.singleStep ? this.reverseSearch(this.depthSearch(-levels), 4096, 'step') : this.reverseScan(this.depthSearch(-levels), 4096, 'step')), 'Reverse step out', this.backwards());
   }
 
   /** Looks at the machine at another icount of its history and comes back (for the timeline's hovers). */
@@ -476,10 +524,18 @@ export class Debugger {
     this.requireTravel('go to an icount');
     if (!Number.isSafeInteger(icount) || icount < 0) throw new DebugError(`cannot go to icount ${icount}`);
     if (this.mode === 'record' && icount > this.frontier) throw new DebugError(`icount ${icount} is beyond the recording's frontier (${this.frontier}): continue to run there live`);
+    let from = this.icount;
     this.launch(async () => {
+      from = this.replayStart(icount);
+      // A long replay goes in slices: pause answers, and progress is reported.
+      while (icount - this.replayStart(icount) > GOTO_SLICE) {
+        this.seek(this.replayStart(icount) + GOTO_SLICE);
+        await this.tick();
+        if (this.pauseRequested) return this.stop('pause', `paused on the way to icount ${icount}`, { jumped: true });
+      }
       this.seek(icount, true);
       return this.stop('goto', `at icount ${icount}`, { jumped: true });
-    });
+    }, `Going to icount ${icount}`, () => (this.icount - from) / Math.max(1, icount - from));
   }
 
   /** loadvm: to a named snapshot's icount. */
@@ -513,6 +569,12 @@ export class Debugger {
 
   private requireTravel(what: string): void {
     if (!this.canTravel) throw new DebugError(`cannot ${what}: reverse execution needs a recording ("rr": "record" or "replay"; this session has "rr": "none")`);
+  }
+
+  /** Where a seek to `icount` replays from: here, or the snapshot it restores. */
+  private replayStart(icount: number): number {
+    const snap = this.travel.nearestSnapshot(icount)?.icount ?? 0;
+    return icount < this.icount || snap > this.icount ? snap : this.icount;
   }
 
   /**
@@ -1257,6 +1319,7 @@ export class Debugger {
         }
         acc = w.depthAtLo - w.dEnd + acc;
         hi = lo;
+        this.searchedBackTo = hi;
         width *= 4;
       }
       this.seek(start);
@@ -1383,6 +1446,7 @@ export class Debugger {
         }
         acc = depthAtLo - dEnd + acc;
         hi = lo;
+        this.searchedBackTo = hi;
         width *= 4;
       }
       this.seek(start);
@@ -1474,6 +1538,7 @@ export class Debugger {
           return this.stop(this.reasonForIds(ids), this.describeIds(ids), { breakpointIds: ids, jumped: true });
         }
         hi = lo;
+        this.searchedBackTo = hi;
         width *= 4;
       }
       this.seek(start);
