@@ -270,7 +270,43 @@ test('watchOn off ignores watchpoints; clearing them lifts the page flags', () =
   assert.deepEqual(m.hart.watchHits, []);
   assert.equal(digest(m), digest(plain('bench-small.elf', until + 1_000_000)));
   assert.throws(() => m.hart.setWatchpoints([{ addr: sieve, size: 0, kind: 'write' }]), /size/);
-  assert.throws(() => m.hart.setWatchpoints([{ addr: sieve, size: 1, kind: 'change' as never }]), /kind/);
+  assert.throws(() => m.hart.setWatchpoints([{ addr: sieve, size: 1, kind: 'modify' as never }]), /kind/);
+});
+
+test("'change' watchpoints stop only where the watched bytes change (the sieve stores the same bytes again and again)", () => {
+  const until = 6_000_000;
+  const warmup = 1_000_000;
+  const ref = machine('bench-small.elf', false);
+  const addr = symbol(ref, 'sieve') + 100;
+  const size = 4;
+  // The reference: one instruction at a time, the bytes compared after each.
+  ref.run(warmup);
+  const off = addr - ref.ram.base;
+  let copy = ref.ram.u8.slice(off, off + size);
+  const want: string[] = [];
+  while (ref.hart.icount < until) {
+    if (ref.run(ref.hart.icount + 1).kind !== 'limit') break;
+    const now = ref.ram.u8.slice(off, off + size);
+    if (now.some((b, i) => b !== copy[i])) { want.push(`${ref.hart.icount}@${(ref.hart.pc >>> 0).toString(16)}`); copy = now; }
+  }
+  assert.ok(want.length >= 4, `only ${want.length} changes: the test would prove little`);
+  const hooked = (kind: 'change' | 'write'): string[] => {
+    const m = machine('bench-small.elf', true);
+    m.run(warmup);
+    m.hart.setWatchpoints([{ addr, size, kind }]);
+    m.hart.watchOn = true;
+    const stops: string[] = [];
+    while (m.run(until).kind === 'watchpoint') {
+      assert.equal(m.hart.watchHit?.kind, 'write');
+      stops.push(`${m.hart.icount}@${(m.hart.pc >>> 0).toString(16)}`);
+    }
+    assert.equal(m.hart.icount, until);
+    return stops;
+  };
+  assert.deepEqual(hooked('change'), want);
+  // The same stores as 'write' stop far more often: the bytes stay the same at most of them.
+  const writes = hooked('write').length;
+  assert.ok(writes > want.length + 4, `${writes} stores, ${want.length} changes`);
 });
 
 // ---- a hand-made program: AMOs, LR/SC, compressed, misaligned across pages, MMIO ------------------

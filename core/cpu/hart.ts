@@ -51,8 +51,13 @@ export const enum Exit {
   WATCHPOINT = 6,
 }
 
-/** What a watchpoint watches (Hart.setWatchpoints): loads, stores, or both. */
-export type WatchKind = 'read' | 'write' | 'readwrite';
+/**
+ * What a watchpoint watches (Hart.setWatchpoints): loads, stores, or both; 'change': stores
+ * that change the watched bytes (compared with them when the watchpoints were set,
+ * refreshWatchBytes was last called, or this watchpoint last stopped the hart). A debugger's
+ * write watchpoint only counts changes: a loop storing the same value stops nothing.
+ */
+export type WatchKind = 'read' | 'write' | 'readwrite' | 'change';
 
 /** A watched range of guest physical addresses. */
 export interface HartWatchpoint {
@@ -73,7 +78,11 @@ export interface WatchHit {
   icount: number;
 }
 
-interface WatchRange { lo: number; hi: number; read: boolean; write: boolean }
+interface WatchRange {
+  lo: number; hi: number; read: boolean; write: boolean;
+  /** 'change': the watched bytes as last seen (the part in RAM), or undefined. */
+  bytes: Uint8Array | undefined;
+}
 
 /** Consecutive traps without a retired instruction before execute gives up (see Exit.TRAP_LOOP). */
 const TRAP_LOOP_LIMIT = 64;
@@ -326,9 +335,11 @@ export class Hart implements JitHart {
     const ws: WatchRange[] = [];
     for (const w of list) {
       if (!Number.isInteger(w.size) || w.size < 1) throw new RangeError(`watchpoint size must be a positive integer, got ${w.size}`);
-      if (w.kind !== 'read' && w.kind !== 'write' && w.kind !== 'readwrite') throw new RangeError(`watchpoint kind must be read, write or readwrite, got ${String(w.kind)}`);
+      if (w.kind !== 'read' && w.kind !== 'write' && w.kind !== 'readwrite' && w.kind !== 'change') throw new RangeError(`watchpoint kind must be read, write, readwrite or change, got ${String(w.kind)}`);
       const lo = w.addr >>> 0;
-      ws.push({ lo, hi: Math.min(lo + w.size, TWO32), read: w.kind !== 'write', write: w.kind !== 'read' });
+      const r: WatchRange = { lo, hi: Math.min(lo + w.size, TWO32), read: w.kind === 'read' || w.kind === 'readwrite', write: w.kind !== 'read', bytes: undefined };
+      if (w.kind === 'change') r.bytes = this.watchedBytes(r);
+      ws.push(r);
     }
     const watchRead = this.watchRead;
     for (const p of this.watchPages) {
@@ -358,6 +369,34 @@ export class Hart implements JitHart {
     this.jit.setReadWatch(readLo, readHi);
   }
 
+  /** The part in RAM of a watched range's bytes, copied. */
+  private watchedBytes(w: WatchRange): Uint8Array {
+    const start = Math.max(w.lo, this.ramBase), end = Math.min(w.hi, this.ramBase + this.ramSize);
+    return start >= end ? new Uint8Array(0) : this.ram.u8.slice(start - this.ramBase, end - this.ramBase);
+  }
+
+  /**
+   * 'change' watchpoints take the watched bytes as they are now for what a store must change
+   * (a debugger calls it where it takes its own copy: RAM changed while the hart was not
+   * watching, a snapshot was restored).
+   */
+  refreshWatchBytes(): void {
+    for (const w of this.watches) if (w.bytes !== undefined) w.bytes = this.watchedBytes(w);
+  }
+
+  /** A 'change' watchpoint's bytes differ from its copy: the copy takes them. Outside RAM: always. */
+  private watchChanged(w: WatchRange): boolean {
+    const copy = w.bytes!;
+    const start = Math.max(w.lo, this.ramBase);
+    if (start >= Math.min(w.hi, this.ramBase + this.ramSize)) return true; // MMIO: nothing to compare
+    const u8 = this.ram.u8;
+    const off = start - this.ramBase;
+    for (let i = 0; i < copy.length; i++) {
+      if (u8[off + i] !== copy[i]) { w.bytes = u8.slice(off, off + copy.length); return true; }
+    }
+    return false;
+  }
+
   /** The first access of the last Exit.WATCHPOINT (see watchHits). */
   get watchHit(): WatchHit | undefined {
     return this.watchHits[0];
@@ -379,17 +418,18 @@ export class Hart implements JitHart {
   /** A write of [addr, addr+size) during the current instruction (any path: see Ram.onWatchedWrite). */
   private noteWrite(addr: number, size: number): void {
     const lo = addr >>> 0, hi = lo + size;
+    let hit = false;
     for (const w of this.watches) {
-      if (w.write && lo < w.hi && w.lo < hi) {
-        // Writes of one call to the semihosting come page by page: one entry for contiguous ones.
-        const last = this.watchHits[this.watchHits.length - 1];
-        if (last !== undefined && last.kind === 'write' && last.pc === -1 && last.addr + last.size === lo) last.size += size;
-        else this.watchHits.push({ addr: lo, size, kind: 'write', pc: -1, icount: -1 });
-        this.watchPending = true;
-        this.jitStale = true; // a translated store leaves its region right after (see runJit)
-        return;
-      }
+      // (Every 'change' range written is compared, so that each keeps its copy up to date.)
+      if (w.write && lo < w.hi && w.lo < hi && (w.bytes === undefined || this.watchChanged(w))) hit = true;
     }
+    if (!hit) return;
+    // Writes of one call to the semihosting come page by page: one entry for contiguous ones.
+    const last = this.watchHits[this.watchHits.length - 1];
+    if (last !== undefined && last.kind === 'write' && last.pc === -1 && last.addr + last.size === lo) last.size += size;
+    else this.watchHits.push({ addr: lo, size, kind: 'write', pc: -1, icount: -1 });
+    this.watchPending = true;
+    this.jitStale = true; // a translated store leaves its region right after (see runJit)
   }
 
   /** A write outside RAM (MMIO): RAM writes reach noteWrite through Ram.touch. */

@@ -870,6 +870,9 @@ export class Debugger {
     const hart = this.machine.hart;
     hart.breakOn = true;
     hart.watchOn = this.watchSkips;
+    // Instructions run one at a time in between were not watched by the hart: its copies of
+    // write watchpoints' bytes take what they wrote, as the debugger's own copies did.
+    if (this.watchSkips) hart.refreshWatchBytes();
     try {
       return this.withJit(() => this.travel.run(until));
     } finally {
@@ -1079,7 +1082,8 @@ export class Debugger {
     this.refreshWatched();
     // The hart's watchpoints are the user's (cleared with them): continue and reverse continue
     // run with watchOn and decide at each of its stops (hartWatchHit). Empty ranges never stop it.
-    this.machine.hart.setWatchpoints(this.watchpoints.filter((w) => w.size >= 1).map((w) => ({ addr: w.addr, size: w.size, kind: w.access === 'readWrite' ? 'readwrite' as const : w.access })));
+    // A write watchpoint counts changes of its bytes only: the hart stops at those alone.
+    this.machine.hart.setWatchpoints(this.watchpoints.filter((w) => w.size >= 1).map((w) => ({ addr: w.addr, size: w.size, kind: w.access === 'readWrite' ? 'readwrite' as const : w.access === 'write' ? 'change' as const : w.access })));
     return this.watchpoints;
   }
 
@@ -1154,6 +1158,7 @@ export class Debugger {
 
   private refreshWatched(): void {
     for (const w of this.watchpoints) w.bytes = this.readMem(w.addr, w.size) ?? new Uint8Array(0);
+    this.machine.hart.refreshWatchBytes();
   }
 
   /** The access the instruction at the current position makes (address and kind), for watchpoints. */
