@@ -45,6 +45,9 @@ interface Scenario {
   breaks?: BreakpointSpec[];
 }
 
+/** Continues, reverse continues, or step series (STEPS). */
+type Dir = 'fwd' | 'rev' | 'step';
+
 const STOPS = new Set(['data breakpoint', 'breakpoint', 'instruction breakpoint', 'function breakpoint', 'step']);
 
 /** The steps of a 'step' series, in turn. */
@@ -57,7 +60,7 @@ const STEPS: ((d: DebugSession['d']) => void)[] = [
  * `count` continues (or reverse continues) from `at` with the scenario's watchpoints and
  * breakpoints set afresh (hit counts from 0), fast or one instruction at a time.
  */
-async function series(s: Session, sc: Scenario, at: number, dir: 'fwd' | 'rev' | 'step', count: number, single: boolean): Promise<string[]> {
+async function series(s: Session, sc: Scenario, at: number, dir: Dir, count: number, single: boolean): Promise<string[]> {
   await s.do((d) => d.goto(at));
   s.d.setBreakpoints('instruction', 'instruction', sc.breaks ?? []);
   const ws = s.d.setWatchpoints(sc.watches);
@@ -80,7 +83,7 @@ async function series(s: Session, sc: Scenario, at: number, dir: 'fwd' | 'rev' |
 }
 
 /** Compares both paths; returns the reference's stops (for the caller's checks). */
-async function compare(s: Session, sc: Scenario, at: number, dir: 'fwd' | 'rev' | 'step', count: number): Promise<string[]> {
+async function compare(s: Session, sc: Scenario, at: number, dir: Dir, count: number): Promise<string[]> {
   const before = s.hartWatchStops;
   const slow = await series(s, sc, at, dir, count, true);
   assert.equal(s.hartWatchStops, before, 'the reference runs without the hart watchpoint hook');
@@ -88,6 +91,17 @@ async function compare(s: Session, sc: Scenario, at: number, dir: 'fwd' | 'rev' 
   assert.deepEqual(fast, slow, `${sc.name}, ${dir} from icount ${at}`);
   if (dir !== 'step' && slow.some((l) => l.startsWith('data breakpoint'))) assert.ok(s.hartWatchStops > before, `${sc.name}: the fast path stopped at hart watchpoints`);
   return slow;
+}
+
+/** compare() for every scenario, from each starting point of each direction; the number of stops compared. */
+async function compareAll(s: Session, scenarios: Scenario[], from: Record<Dir, number[]>, count: Record<Dir, number>): Promise<number> {
+  let stops = 0;
+  for (const sc of scenarios) {
+    for (const dir of ['fwd', 'rev', 'step'] as const) {
+      for (const at of from[dir]) stops += (await compare(s, sc, at, dir, count[dir])).length;
+    }
+  }
+  return stops;
 }
 
 /**
@@ -143,12 +157,7 @@ test('debugme: write, read and readWrite watchpoints with conditions, hit counts
       { addr: values, size: 16, access: 'write', label: 'g_values', condition: 'g_values[1] == 20' },
     ], breaks: [...around.after.map((pc) => ins(pc, { hitCondition: '%2' })), ...around.store.map((pc) => ins(pc, { condition: '$icount % 2 == 0' }))] },
   ];
-  let stops = 0;
-  for (const sc of scenarios) {
-    for (const at of [0, 300]) stops += (await compare(s, sc, at, 'fwd', 12)).length;
-    for (const at of [end, 760]) stops += (await compare(s, sc, at, 'rev', 12)).length;
-    for (const at of [0, 300]) stops += (await compare(s, sc, at, 'step', 16)).length;
-  }
+  const stops = await compareAll(s, scenarios, { fwd: [0, 300], rev: [end, 760], step: [0, 300] }, { fwd: 12, rev: 12, step: 16 });
   assert.ok(stops > 100, `${stops} stops compared`);
 });
 
@@ -170,12 +179,8 @@ test('bughunt: the out-of-bounds write, the readings read back, and breakpoints 
     { name: 'breakpoints on the stores and after them', watches: [{ addr: readings, size: 32, access: 'write', label: 'readings', hitCondition: '>2' }, wMax],
       breaks: [...around.store.map((pc) => ins(pc, { condition: '$icount % 5 != 0' })), ...around.after.map((pc) => ins(pc))] },
   ];
-  let stops = 0;
-  for (const sc of scenarios) {
-    for (const at of [0, Math.floor(end / 2)]) stops += (await compare(s, sc, at, 'fwd', 12)).length;
-    for (const at of [end, Math.floor(end / 2)]) stops += (await compare(s, sc, at, 'rev', 12)).length;
-    for (const at of [0, Math.floor(end / 2)]) stops += (await compare(s, sc, at, 'step', 16)).length;
-  }
+  const mid = Math.floor(end / 2);
+  const stops = await compareAll(s, scenarios, { fwd: [0, mid], rev: [end, mid], step: [0, mid] }, { fwd: 12, rev: 12, step: 16 });
   assert.ok(stops > 60, `${stops} stops compared`);
 });
 
@@ -195,9 +200,5 @@ test('bench-small: the sieve stores the same bytes again (a write watchpoint ign
     { name: 'breakpoints on the stores and after them', watches: [wSieve], breaks: [...around.store.map((pc) => ins(pc, { hitCondition: '%50' })), ...around.after.map((pc) => ins(pc, { condition: '$icount % 7 == 0' }))] },
   ];
   const points = [2_000_000, Math.floor(end / 2)];
-  for (const sc of scenarios) {
-    for (const at of points) await compare(s, sc, at, 'fwd', 8);
-    for (const at of points) await compare(s, sc, at + 1_500_000, 'rev', 8);
-    for (const at of points) await compare(s, sc, at, 'step', 10);
-  }
+  await compareAll(s, scenarios, { fwd: points, rev: points.map((at) => at + 1_500_000), step: points }, { fwd: 8, rev: 8, step: 10 });
 });

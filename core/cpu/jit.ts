@@ -323,11 +323,6 @@ export class Jit {
     return fn;
   }
 
-  /** How an instruction affects translation. */
-  private kindAt(_off: number, op: Op): Kind {
-    return kindOf(op);
-  }
-
   /**
    * Drops every region with an instruction in RAM bytes [off, off+size) that changed. (Stores
    * of the same bytes, and snapshot restores of pages whose code is the same, keep them: V8
@@ -420,7 +415,7 @@ export class Jit {
         const pc = (ramBase + off) >>> 0;
         insns.set(off, { off, pc, d });
         const next = off + d.len;
-        const kind = this.kindAt(off, d.op);
+        const kind = kindOf(d.op);
         if (kind === Kind.PLAIN) { off = next; continue; }
         if (kind === Kind.BRANCH) {
           push(pc + d.imm);
@@ -441,14 +436,14 @@ export class Jit {
     let cur: Block | undefined;
     for (const off of offs) {
       const ins = insns.get(off)!;
-      const interp = this.kindAt(off, ins.d.op) === Kind.INTERP;
+      const interp = kindOf(ins.d.op) === Kind.INTERP;
       if (cur === undefined || interp || cur.interp || cur.terminated || cur.end !== off || leaders.has(off) || this.splitOffs.has(off) || cur.insns.length >= MAX_BLOCK_INSNS) {
         cur = { start: off, end: off, insns: [], interp, terminated: false, label: -1 };
         blocks.push(cur);
       }
       cur.insns.push(ins);
       cur.end = off + ins.d.len;
-      cur.terminated = this.kindAt(off, ins.d.op) !== Kind.PLAIN;
+      cur.terminated = kindOf(ins.d.op) !== Kind.PLAIN;
     }
     const byStart = new Map<number, Block>();
     for (const b of blocks) byStart.set(b.start, b);
@@ -466,7 +461,7 @@ export class Jit {
     const entryBlock = byStart.get(entryOff);
     if (entryBlock && !entryBlock.interp) returnPoints.push(entryBlock);
     for (const ins of insns.values()) {
-      const k = this.kindAt(ins.off, ins.d.op);
+      const k = kindOf(ins.d.op);
       if ((k === Kind.JAL || k === Kind.JALR) && ins.d.rd !== 0) {
         const rb = byStart.get(ins.off + ins.d.len);
         if (rb && !rb.interp && !returnPoints.includes(rb)) returnPoints.push(rb);

@@ -528,8 +528,8 @@ export class Debugger {
     this.launch(async () => {
       from = this.replayStart(icount);
       // A long replay goes in slices: pause answers, and progress is reported.
-      while (icount - this.replayStart(icount) > GOTO_SLICE) {
-        this.seek(this.replayStart(icount) + GOTO_SLICE);
+      for (let at = from; icount - at > GOTO_SLICE; at = this.replayStart(icount)) {
+        this.seek(at + GOTO_SLICE);
         await this.tick();
         if (this.pauseRequested) return this.stop('pause', `paused on the way to icount ${icount}`, { jumped: true });
       }
@@ -638,7 +638,7 @@ export class Debugger {
               break;
             }
             const w = r.hit;
-            if (w !== undefined) return this.stop('data breakpoint', `watchpoint ${w.map((x) => x.label).join(', ')}`, { breakpointIds: w.map((x) => x.id) });
+            if (w !== undefined) return this.watchpointStop(w);
             // No resumeHere: a breakpoint at the next instruction is checked, as one instruction
             // at a time checks it after the watchpoints of the one before.
             continue;
@@ -667,7 +667,7 @@ export class Debugger {
         }
         if (this.watchpoints.length > 0) {
           const w = this.watchHit(access, true);
-          if (w !== undefined) return this.stop('data breakpoint', `watchpoint ${w.map((x) => x.label).join(', ')}`, { breakpointIds: w.map((x) => x.id) });
+          if (w !== undefined) return this.watchpointStop(w);
         }
         if (goal.done?.(t)) return this.stop(goal.reason, 'step');
         if ((n & 255) === 255 && (performance.now() - t0 > SLICE_MS || this.pauseRequested)) break;
@@ -716,7 +716,7 @@ export class Debugger {
           const m = this.advance(w, hart.icount + FAST_SLICE);
           if (watching && m.kind === 'stepped') {
             const hit = this.watchHit(access, true);
-            if (hit !== undefined) return this.stop('data breakpoint', `watchpoint ${hit.map((x) => x.label).join(', ')}`, { breakpointIds: hit.map((x) => x.id) });
+            if (hit !== undefined) return this.watchpointStop(hit);
           }
           if (m.kind === 'watchpoint') {
             // A skip stopped after an instruction that accessed a watched range.
@@ -735,7 +735,7 @@ export class Debugger {
               if (s !== undefined) return s;
               arrived = false;
             } else if (r.hit !== undefined) {
-              return this.stop('data breakpoint', `watchpoint ${r.hit.map((x) => x.label).join(', ')}`, { breakpointIds: r.hit.map((x) => x.id) });
+              return this.watchpointStop(r.hit);
             }
             // Not a hit: on from here (the goal and breakpoints are looked at here first).
           } else if (m.kind === 'inside') {
@@ -772,6 +772,11 @@ export class Debugger {
       this.watchSkips = false;
       this.hartBreaksReset();
     }
+  }
+
+  /** The stop at watchpoints that triggered. */
+  private watchpointStop(ws: Watchpoint[]): Stop {
+    return this.stop('data breakpoint', `watchpoint ${ws.map((x) => x.label).join(', ')}`, { breakpointIds: ws.map((x) => x.id) });
   }
 
   /** fastStep's skips also stop at the hart's watchpoints (runBreaking). */
