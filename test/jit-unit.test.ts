@@ -266,6 +266,32 @@ test('MMIO in the middle of a block returns to the machine at the same icounts',
   }
 });
 
+test('a run that starts inside a translated loop (where a debugger stops) translates nothing new', () => {
+  // A 4-instruction loop whose block stores first: the positions after the store are where a
+  // region's resume entries used to be copies of the loop's tail, code V8 had never run.
+  const w: number[] = [];
+  w[0] = lui(8, (BASE + 0x8000) >>> 12); // data page
+  w[1] = addi(3, 0, 2000);
+  w[2] = sw(1, 8, 0); //          loop: store
+  w[3] = addi(1, 1, 1);
+  w[4] = addi(2, 2, 3);
+  w[5] = blt(1, 3, -12);
+  w[6] = jal(0, 0);
+  const p = new Pair(imageOf(w));
+  p.runTo(100); // translated by now (hotAfter = 1)
+  const { regions } = p.j.hart.jit.stats;
+  const runs = p.j.hart.jit.stats.runs;
+  // One instruction at a time, then a run from there: every position of the loop starts a run.
+  for (let k = 0; k < 40; k++) {
+    p.run(p.i.hart.icount + 1, `step ${k}`);
+    p.run(p.i.hart.icount + 50, `run ${k}`);
+  }
+  assert.equal(p.j.hart.jit.stats.regions, regions, 'no region translated at a position in the middle of the loop');
+  assert.ok(p.j.hart.jit.stats.runs >= runs + 40, 'each run went back into the translated loop');
+  p.runTo(8100);
+  assert.equal(p.j.hart.x[1], 2000);
+});
+
 test('a loop across a page boundary, and a 4-byte instruction straddling two pages', () => {
   // Code at 0x80000ff0..0x80001010; the addi at 0x80000ffe straddles the pages (a c.nop before it
   // puts it at 2 mod 4). Then code on another page patches its upper half (on the second page).

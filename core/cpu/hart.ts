@@ -653,10 +653,10 @@ export class Hart implements JitHart {
     // Stopping at breakpoints: translated code leaves before a flagged block (Jit.setBreakOff),
     // and such a block's first instruction goes to the interpreter, which checks the breakpoint.
     const breaking = this.breakOn && this.breakPcs.size > 0;
-    for (;;) {
+    for (let arrived = false; ; arrived = true) {
       const left = limit - this.icount;
       if (left <= 0) return Exit.LIMIT;
-      const e = jit.entry(this.pc);
+      const e = jit.entry(this.pc, arrived);
       if (e === undefined) {
         // Cold code (or outside RAM, or on a page kept from the JIT): a block in the interpreter.
         const ex = this.interp(limit, true);

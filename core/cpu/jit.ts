@@ -205,8 +205,15 @@ export class Jit {
     this.smcCount = new Uint16Array(this.pages);
   }
 
-  /** The entry for `pc`, compiling a region there once it is hot; undefined: interpret from this pc. */
-  entry(pc: number): JitEntry | undefined {
+  /**
+   * The entry for `pc`, compiling a region there once it is hot; undefined: interpret from this
+   * pc. `arrived` false: a run starts here. A run that starts inside a translated block (a
+   * position a debugger seeks or single-steps to) is not counted as a visit: counting those
+   * would translate a new region at each such pc a time-travel walk often starts from, code V8
+   * then runs cold (slowly, for milliseconds) while the region already there is hot. The
+   * interpreter runs to the end of the block instead.
+   */
+  entry(pc: number, arrived = true): JitEntry | undefined {
     const off = (pc - this.ramBase) >>> 0;
     if (off >= this.ramSize) return undefined;
     const page = off >>> PAGE_SHIFT;
@@ -216,6 +223,7 @@ export class Jit {
       const e = t[slot];
       if (e !== undefined) return e;
     }
+    if (!arrived && (this.cover[page]?.[slot] ?? 0) > 0) return undefined;
     let h = this.heat[page];
     if (h === undefined) { h = new Uint8Array(HALVES_PER_PAGE); this.heat[page] = h; }
     if (h[slot] < 255) h[slot]++;
@@ -473,8 +481,12 @@ export class Jit {
     const jitBlocks = blocks.filter((b) => !b.interp);
     const tested: number[] = []; // labels of the blocks that start with their flag test
     // Where the interpreter hands back after a load or store a region left it: a label in the
-    // middle of the block, or for loop blocks a copy of the block's tail after all blocks.
-    const tails: string[] = [];
+    // middle of the block. Not in a loop block (isSelfLoop): its JS loop cannot be entered in
+    // the middle, and a copy of its tail would be code that V8 optimizes without ever having
+    // run it (no type feedback), which deoptimizes the whole region the first time it runs;
+    // that cost milliseconds each time a time-travel walk started a run right after a loop's
+    // store. There every position after the first is an entry the interpreter runs (label -1):
+    // at most 31 instructions, then the loop is entered at its top.
     const resume = (b: Block, k: number, n: number, into: string[]): boolean => {
       const ins = b.insns[k];
       if (!(isLoad(ins.d.op) || isStore(ins.d.op)) || k >= n - 1) return false;
@@ -500,9 +512,7 @@ export class Jit {
         for (let k = 0; k < n; k++) body.push(gen.insn(b, k, next, true));
         body.push('}');
         body.push(gen.fallEdge(b, next));
-        for (let k = 0; k < n; k++) {
-          if (resume(b, k, n, tails)) for (let j = k + 1; j < n; j++) tails.push(gen.insn(b, j, undefined, false));
-        }
+        for (let k = 1; k < n; k++) entries.push({ off: b.insns[k].off, label: -1, need: 1 });
         return;
       }
       for (let k = 0; k < n; k++) {
@@ -510,7 +520,6 @@ export class Jit {
         resume(b, k, n, body);
       }
     });
-    body.push(...tails);
     let fn: RegionFn | null = null;
     if (jitBlocks.length > 0) {
       const used = [...gen.used].sort((a, b) => a - b);
@@ -622,7 +631,7 @@ class Gen {
     return b === next ? check : `${check} b = ${num(b.label)}; continue L;`;
   }
 
-  /** The block ends in a branch or jump to itself (and is short enough to copy its tails). */
+  /** The block ends in a branch or jump to itself (and is short: the interpreter runs the rest of it when entered mid-way). */
   isSelfLoop(b: Block): boolean {
     const last = b.insns[b.insns.length - 1];
     const k = kindOf(last.d.op);
