@@ -67,7 +67,7 @@ export class NamedSnapshots {
   private persist(): void {
     if (this.file === undefined) return;
     const snapshots: StoredSnapshot[] = this.list.map((s) => {
-      const pages = RamImageStore.pages(s.snapshot.ram);
+      const pages = this.snapshotter.images.pages(s.snapshot.ram);
       return {
         id: s.id, name: s.name, dateMs: s.dateMs, vmClockNs: s.snapshot.vmClockNs, icount: s.snapshot.icount,
         state: s.snapshot.state, pages: pages.map(([p]) => p), data: pages.map(([, d]) => d),

@@ -3,18 +3,18 @@
 // was last synchronised with, and reuses every other page and every unchanged chunk of the
 // previous image. Restoring compares page references with the image RAM currently matches, so
 // it copies only pages that differ. Reference counts make the store's byte count exact, so a
-// memory budget can be enforced.
+// memory budget can be enforced. Page contents live in a PagePool (slabs, pages by number).
 import { PAGE_SHIFT, PAGE_SIZE, type Ram } from '../mem/ram';
+import { PagePool, ZERO_PAGE } from './page-pool';
 
 const CHUNK_PAGES = 256;
 /** Bytes charged for a chunk's table of page references. */
 const CHUNK_COST = CHUNK_PAGES * 8;
 
-/** A 4 KiB page of content; ZERO stands for an all-zero page and costs nothing. */
-type Page = Uint8Array;
-const ZERO: Page = new Uint8Array(0);
+/** A 4 KiB page of content: its id in the store's PagePool; ZERO_PAGE is all zero and costs nothing. */
+type Page = number;
 
-interface Chunk { pages: Page[]; refs: number }
+interface Chunk { pages: Int32Array; refs: number }
 
 export interface RamImage {
   readonly chunks: readonly Chunk[];
@@ -25,12 +25,17 @@ export interface RamImage {
 export class RamImageStore {
   /** Live bytes held by all images (page contents plus chunk tables). */
   bytes = 0;
-  private readonly pageRefs = new Map<Page, number>();
+  private readonly pool = new PagePool();
   /** The image RAM equals, except for the pages in ram.dirty. The store holds its own reference
    *  to the base's chunks, so a snapshot released by its owner can still serve as the base. */
   private base: RamImage | undefined;
 
   constructor(private readonly ram: Ram) {}
+
+  /** Bytes of page memory allocated, in use or free for reuse (see PagePool). */
+  get reservedBytes(): number {
+    return this.pool.reservedBytes;
+  }
 
   private get chunkCount(): number {
     return Math.ceil((this.ram.size >>> PAGE_SHIFT) / CHUNK_PAGES);
@@ -53,7 +58,7 @@ export class RamImageStore {
         chunks.push(old!);
         continue;
       }
-      const pages: Page[] = new Array(last - first);
+      const pages = new Int32Array(last - first);
       for (let p = first; p < last; p++) {
         const page = old !== undefined && !ram.dirty[p] ? old.pages[p - first] : this.copyPage(p);
         this.refPage(page);
@@ -85,8 +90,8 @@ export class RamImageStore {
         if (sameChunk && !ram.dirty[p]) continue;
         if (!ram.dirty[p] && cur !== undefined && cur.pages[p - first] === want) continue;
         const off = p << PAGE_SHIFT;
-        if (want === ZERO) ram.u8.fill(0, off, off + PAGE_SIZE);
-        else ram.u8.set(want, off);
+        if (want === ZERO_PAGE) ram.u8.fill(0, off, off + PAGE_SIZE);
+        else this.pool.copyTo(want, ram.u8, off);
         ram.touch(off, PAGE_SIZE); // drops decoded instructions of the page
       }
     }
@@ -118,14 +123,14 @@ export class RamImageStore {
   /** Bytes an image would take on its own (every non-zero page), for vm-state-size. */
   static sizeOf(img: RamImage): number {
     let n = 0;
-    for (const c of img.chunks) for (const p of c.pages) n += p.length;
+    for (const c of img.chunks) for (const p of c.pages) if (p !== ZERO_PAGE) n += PAGE_SIZE;
     return n;
   }
 
-  /** The image's non-zero pages as (page number, contents), for writing a snapshot file. */
-  static pages(img: RamImage): [number, Uint8Array][] {
+  /** The image's non-zero pages as (page number, contents), for writing a snapshot file at once (the contents are views of the pool, valid until the next capture or release). */
+  pages(img: RamImage): [number, Uint8Array][] {
     const out: [number, Uint8Array][] = [];
-    img.chunks.forEach((c, ci) => c.pages.forEach((p, i) => { if (p !== ZERO) out.push([ci * CHUNK_PAGES + i, p]); }));
+    img.chunks.forEach((c, ci) => c.pages.forEach((p, i) => { if (p !== ZERO_PAGE) out.push([ci * CHUNK_PAGES + i, this.pool.view(p)]); }));
     return out;
   }
 
@@ -137,13 +142,14 @@ export class RamImageStore {
     for (let c = 0; c < this.chunkCount; c++) {
       const first = c * CHUNK_PAGES;
       const last = Math.min(first + CHUNK_PAGES, pageCount);
-      const ps: Page[] = [];
+      const ps = new Int32Array(last - first);
       for (let p = first; p < last; p++) {
         const data = byIndex.get(p);
-        const copy = data === undefined ? undefined : Uint8Array.from(data); // aligned, and owned
-        const page = copy === undefined || isZero(copy) ? ZERO : copy;
+        if (data !== undefined && data.length !== PAGE_SIZE) throw new Error(`snapshot page ${p}: ${data.length} bytes, not ${PAGE_SIZE}`);
+        const copy = data === undefined ? undefined : Uint8Array.from(data); // aligned for isZero
+        const page = copy === undefined || isZero(copy) ? ZERO_PAGE : this.pool.add(copy);
         this.refPage(page);
-        ps.push(page);
+        ps[p - first] = page;
       }
       this.bytes += CHUNK_COST;
       chunks.push({ pages: ps, refs: 1 });
@@ -154,20 +160,15 @@ export class RamImageStore {
   private copyPage(p: number): Page {
     const off = p << PAGE_SHIFT;
     const src = this.ram.u8.subarray(off, off + PAGE_SIZE);
-    return isZero(src) ? ZERO : src.slice();
+    return isZero(src) ? ZERO_PAGE : this.pool.add(src);
   }
 
   private refPage(page: Page): void {
-    if (page === ZERO) return;
-    const n = this.pageRefs.get(page) ?? 0;
-    if (n === 0) this.bytes += page.length;
-    this.pageRefs.set(page, n + 1);
+    if (this.pool.ref(page)) this.bytes += PAGE_SIZE;
   }
 
   private unrefPage(page: Page): void {
-    if (page === ZERO) return;
-    const n = this.pageRefs.get(page)! - 1;
-    if (n === 0) { this.pageRefs.delete(page); this.bytes -= page.length; } else this.pageRefs.set(page, n);
+    if (this.pool.unref(page)) this.bytes -= PAGE_SIZE;
   }
 }
 
