@@ -26,7 +26,12 @@ export class Ram {
   readonly i32: Int32Array;
   /** PAGE_CLEAN / PAGE_DIRTY / PAGE_CODE per page. */
   readonly pageState: Uint8Array;
-  /** 1 for every page written since the last `clearDirty()` (code pages included). */
+  /**
+   * 1 for every page written since the last `clearDirty()` (code pages included). Every write
+   * into RAM from outside the hart's stores goes through touch()/touchRange(), so a page never
+   * marked still holds what it held at the last clearDirty() (zero before the first): RAM
+   * images rely on that (core/snapshot/ram-image.ts).
+   */
   readonly dirty: Uint8Array;
   /** Called with the RAM offset and size of a store that hit a page holding decoded code. */
   onCodeWrite: (off: number, size: number) => void = () => {};
