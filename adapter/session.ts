@@ -140,7 +140,7 @@ export class RvReplaySession extends LoggingDebugSession {
   private async begin(response: DebugProtocol.Response, start: () => void): Promise<void> {
     const vm = this.vm!;
     this.d = new Debugger(
-      { machine: vm.machine, travel: vm.travel, debugInfo: vm.debugInfo, mode: vm.mode, recordingEnd: vm.recordingEnd },
+      { machine: vm.machine, travel: vm.travel, debugInfo: vm.debugInfo, mode: vm.mode, recordingEnd: vm.recordingEnd, progressAfterMs: progressAfterMs() },
       {
         stopped: (s) => this.onStop(s),
         output: (text) => {
@@ -898,4 +898,14 @@ export function aggregateSnapshots(list: TimelineData['snapshots'], end: number)
     out.push(cur);
   }
   return out.sort((a, b) => a.icount - b.icount);
+}
+
+/**
+ * How long an operation runs before it reports progress: RVREPLAY_PROGRESS_AFTER_MS, for tests
+ * (an operation long enough to show progress on one machine is too short on a faster one);
+ * otherwise the debugger's default.
+ */
+function progressAfterMs(): number | undefined {
+  const v = Number(process.env.RVREPLAY_PROGRESS_AFTER_MS);
+  return process.env.RVREPLAY_PROGRESS_AFTER_MS !== undefined && Number.isFinite(v) && v >= 0 ? v : undefined;
 }

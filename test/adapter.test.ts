@@ -360,7 +360,8 @@ test('a long goto shows its progress (DAP progress events), and cancelling it pa
   assert.equal(rec.code, 0, rec.stderr);
   const end = Number(/icount (\d+)/.exec(rec.stderr)![1]);
   for (const cancel of [false, true]) {
-    const dc = new DebugClient(process.execPath, ADAPTER, 'rvreplay');
+    // Progress after 100 ms, not 500: the goto below takes 0.5 s or less on a fast machine.
+    const dc = new DebugClient(process.execPath, ADAPTER, 'rvreplay', { env: { ...process.env, RVREPLAY_PROGRESS_AFTER_MS: '100' } });
     dc.defaultTimeout = 60_000;
     await dc.start();
     try {
@@ -376,7 +377,7 @@ test('a long goto shows its progress (DAP progress events), and cancelling it pa
       for (const name of ['progressStart', 'progressUpdate', 'progressEnd']) dc.on(name, (e: DebugProtocol.Event) => progress.push(e));
       if (cancel) dc.once('progressStart', (e: DebugProtocol.ProgressStartEvent) => { void dc.customRequest('cancel', { progressId: e.body.progressId }); });
       const stopped = dc.waitForEvent('stopped');
-      // The first visit to the end replays all of bench.elf (2.9e8 instructions): over a second.
+      // The first visit to the end replays all of bench.elf (2.9e8 instructions): 0.5 s or more.
       await dc.customRequest('rvreplay/gotoIcount', { icount: end - 1 });
       const st = (await stopped) as DebugProtocol.StoppedEvent;
       const start = progress.find((e) => e.event === 'progressStart') as DebugProtocol.ProgressStartEvent | undefined;

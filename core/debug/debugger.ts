@@ -304,7 +304,12 @@ export class Debugger {
   /** Whether the hart ran translated code when the debugger got it (it steps with the interpreter). */
   private readonly jitDefault: boolean;
 
-  constructor(opts: { machine: VirtMachine; travel: TimeTravel; debugInfo?: DebugInfo; mode: 'none' | 'record' | 'replay'; recordingEnd?: number }, listener: DebuggerListener) {
+  /** An operation reports progress once it has run this long (ms). */
+  private readonly progressAfterMs: number;
+
+  /** `progressAfterMs`: see PROGRESS_AFTER_MS (tests lower it, so as not to depend on this machine's speed). */
+  constructor(opts: { machine: VirtMachine; travel: TimeTravel; debugInfo?: DebugInfo; mode: 'none' | 'record' | 'replay'; recordingEnd?: number; progressAfterMs?: number }, listener: DebuggerListener) {
+    this.progressAfterMs = opts.progressAfterMs ?? PROGRESS_AFTER_MS;
     this.machine = opts.machine;
     this.travel = opts.travel;
     this.gate = opts.machine.gate;
@@ -447,7 +452,7 @@ export class Debugger {
     const op = this.op;
     if (op === undefined || this.listener.progress === undefined) return;
     const now = performance.now();
-    if (now - op.started < PROGRESS_AFTER_MS || now - op.reported < PROGRESS_EVERY_MS) return;
+    if (now - op.started < this.progressAfterMs || now - op.reported < PROGRESS_EVERY_MS) return;
     op.reported = now;
     const f = op.fraction();
     this.listener.progress({ title: op.title, percentage: f === undefined || !Number.isFinite(f) ? undefined : Math.max(0, Math.min(100, Math.round(f * 100))) });
