@@ -123,6 +123,21 @@ test('timer: stepping while timer interrupts are taken in the middle of the line
   await compare(s, at.slice(0, 8), ops);
 });
 
+test('timer, a breakpoint on the trap vector: a step the interrupt comes in stops at the handler\'s first instruction, as continue does', async () => {
+  const s = new Session(path.join(EXAMPLES, 'timer.elf'));
+  const end = await s.runToEnd();
+  const vector = s.vm.machine.elf.symbols.find((x) => x.name === 'trap_entry')!.value >>> 0;
+  s.before = () => s.d.setBreakpoints('instruction', 'instruction', [{ pcs: [vector], label: 'trap vector' }]);
+  const at = points(12, 1000, end - 1000, 11);
+  const results: string[] = [];
+  await compare(s, at, (fn) => (fn === 'main' ? ['next', 'nexti', 'in'] : ['next', 'out']), (r) => results.push(r));
+  s.d.cheapSteps = 0;
+  await compare(s, at.slice(0, 6), (fn) => (fn === 'main' ? ['next'] : ['next', 'out']), (r) => results.push(r));
+  const hits = results.filter((r) => r.startsWith(`instruction breakpoint`));
+  assert.ok(hits.length >= 6, results.join('\n'));
+  assert.ok(hits.every((r) => r.includes(`pc=0x${vector.toString(16)}`)), hits.join('\n'));
+});
+
 test('a jump in time leaves a snapshot 4096 instructions before where it lands, so stepping back from there replays little', async () => {
   const s = new Session(path.join(EXAMPLES, 'bench-small.elf'));
   const end = await s.runToEnd();

@@ -664,8 +664,13 @@ export class Debugger {
         }
         first = false;
         const access = this.watchpoints.length > 0 ? this.accessAt(t) : undefined;
+        t.breakAtTraps = this.byPc.size > 0;
         const stop = t.step();
-        if (stop.kind !== 'limit') {
+        if (stop.kind === 'breakpoint') {
+          const r = await this.enterHandler(t);
+          if (r.stop !== undefined) return r.stop;
+          if (!r.stepped) break;
+        } else if (stop.kind !== 'limit') {
           const s = await this.machineStop(stop);
           if (s !== undefined) return s;
           break;
@@ -692,6 +697,7 @@ export class Debugger {
   private async fastStep(goal: Goal): Promise<Stop> {
     const hart = this.machine.hart;
     const t = new Tracer(this.machine, this.travel);
+    t.breakAtTraps = this.byPc.size > 0;
     this.codeSets.clear(); // code may have changed since the last walk
     // Watchpoints: an instruction run one at a time is looked at as the reference does (its
     // access, then the bytes); skips run with the hart's watchpoint hook (see hartWatchHit).
@@ -748,22 +754,14 @@ export class Debugger {
             const hit = this.breakpointHit();
             if (hit !== undefined) return hit;
             arrived = false;
-          } else if (m.kind === 'trap') {
-            // Taken while skipping: the hart is at the handler, its first instruction not run.
-            // As a single step would: the trap and that instruction are one step.
-            this.fastStats.traps++;
-            const mepc = hart.mepc >>> 0;
-            t.last = t.insnAt(mepc);
-            t.lastPc = mepc;
-            t.trapped = true;
-            t.depth++;
-            const stop = this.machine.run(hart.icount + 1);
-            if (hart.icount > this.travel.frontier) this.travel.frontier = hart.icount;
-            if (stop.kind !== 'limit') {
-              const s = await this.machineStop(stop);
-              if (s !== undefined) return s;
-              arrived = false;
-            }
+          } else if (m.kind === 'trap' || m.kind === 'breakpoint') {
+            // A trap taken while skipping, or by a single step with a breakpoint where it
+            // lands (Tracer.breakAtTraps): the hart is at the handler, its first instruction
+            // not run.
+            if (m.kind === 'trap') this.fastStats.traps++;
+            const r = await this.enterHandler(t);
+            if (r.stop !== undefined) return r.stop;
+            if (!r.stepped) arrived = false;
           } else if (m.kind !== 'pos' && m.kind !== 'stepped' && m.kind !== 'limit') {
             const s = await this.machineStop(m);
             if (s !== undefined) return s;
@@ -777,6 +775,30 @@ export class Debugger {
       this.watchSkips = false;
       this.hartBreaksReset();
     }
+  }
+
+  /**
+   * The hart is at a trap handler's first instruction, the trap taken and that instruction not
+   * run (a fast skip saw the trap, or a step stopped there: Tracer.breakAtTraps). A breakpoint
+   * there stops here, as continue stops there. Otherwise that instruction runs, and with the
+   * trap it makes one step (`stepped`), as one instruction at a time has it.
+   */
+  private async enterHandler(t: Tracer): Promise<{ stop?: Stop; stepped: boolean }> {
+    const hart = this.machine.hart;
+    if (this.byPc.has(this.pc)) {
+      const hit = this.breakpointHit();
+      if (hit !== undefined) return { stop: hit, stepped: false };
+    }
+    const mepc = hart.mepc >>> 0;
+    t.last = t.insnAt(mepc);
+    t.lastPc = mepc;
+    t.trapped = true;
+    t.depth++;
+    const stop = this.machine.run(hart.icount + 1);
+    if (hart.icount > this.travel.frontier) this.travel.frontier = hart.icount;
+    if (stop.kind === 'limit') return { stepped: true };
+    const s = await this.machineStop(stop);
+    return { stop: s, stepped: false };
   }
 
   /** The stop at watchpoints that triggered. */

@@ -88,6 +88,12 @@ export class Tracer {
   /** Its address, and whether the last step went somewhere else (a trap was taken). */
   lastPc = 0;
   trapped = false;
+  /**
+   * Steps stop at a hart breakpoint on the first instruction of a trap handler, the trap taken
+   * ('breakpoint'; nothing retired, the step's bookkeeping is then the caller's). Otherwise
+   * taking a trap and running that instruction are one step, and a breakpoint there unseen.
+   */
+  breakAtTraps = false;
   private readonly cache = new Map<number, InsnInfo>();
   private readonly u16: Uint16Array;
   private readonly ramBase: number;
@@ -160,7 +166,18 @@ export class Tracer {
     const expected = i === undefined ? -1 : this.predict(i, pc);
     this.last = i;
     this.lastPc = pc;
-    const stop = this.travel.run(hart.icount + 1);
+    let stop: TravelStop;
+    if (this.breakAtTraps) {
+      hart.resumeHere(); // not at a breakpoint where the step starts: only where a trap lands
+      hart.breakOn = true;
+      try {
+        stop = this.travel.run(hart.icount + 1);
+      } finally {
+        hart.breakOn = false;
+      }
+    } else {
+      stop = this.travel.run(hart.icount + 1);
+    }
     if (stop.kind !== 'limit') return stop;
     this.trapped = (hart.pc >>> 0) !== expected;
     if (this.trapped) this.depth++;
