@@ -341,6 +341,35 @@ test('an instruction breakpoint on a trap handler\'s first instruction: continue
   assert.match(s.eval('$mcause'), /0x80000007|-2147483641/, 'a machine timer interrupt');
 });
 
+test('step back stops at a breakpoint on the way, as a step forwards does: the last hit inside a call stepped back over', async () => {
+  for (const single of [false, true]) {
+    const s = new Session();
+    await s.runTo(28); // i = 0, after square(0)
+    await s.runTo(28); // i = 1: square(1) ran from line 27
+    s.d.singleStep = single;
+    s.breakAt(13); // r = v * v, inside square()
+    // From line 28 back over `int s = square(i)`: the last hit is square(1)'s line 13.
+    const st = await s.do((d) => d.stepBack());
+    assert.equal(st.reason, 'breakpoint', `${single ? 'one at a time' : 'fast'}: ${st.description}`);
+    assert.equal(s.line(), 13);
+    assert.equal(s.local('v'), '1');
+    // A condition that does not hold there: back over the call to line 27 itself.
+    await s.do((d) => d.step('out'));
+    await s.do((d) => d.step('next'));
+    assert.equal(s.line(), 28);
+    s.breakAt({ line: 13, condition: 'v == 3' });
+    const st2 = await s.do((d) => d.stepBack());
+    assert.equal(st2.reason, 'step');
+    assert.equal(s.line(), 27);
+    // A breakpoint where the step back ends reads as a step, as forwards.
+    s.breakAt(27);
+    await s.do((d) => d.step('next'));
+    const st3 = await s.do((d) => d.stepBack());
+    assert.equal(st3.reason, 'step');
+    assert.equal(s.line(), 27);
+  }
+});
+
 test('logpoints print and do not stop; hit counts', async () => {
   const s = new Session();
   s.breakAt({ line: 29, logMessage: 'i={i} sum={sum}' }, { line: 28, hitCondition: '3' });

@@ -257,6 +257,8 @@ interface BackSearch {
   bound(shift: number): number;
   /** Fast search: positions of the same depth skip through a whole function (depth only), or one line of it. */
   whole: boolean;
+  /** It also stops at breakpoint hits (withBreakpoints): fast walks stop at breakpoint pcs inside what they skip. */
+  breaks?: boolean;
 }
 
 interface Goal {
@@ -507,7 +509,10 @@ export class Debugger {
    */
   reverseStepOut(levels = 1): void {
     this.requireTravel('reverse step out');
-    this.launch(() => (this.singleStep ? this.reverseSearch(this.depthSearch(-levels), 4096, 'step') : this.reverseScan(this.depthSearch(-levels), 4096, 'step')), 'Reverse step out', this.backwards());
+    this.launch(() => {
+      const search = this.withBreakpoints(this.depthSearch(-levels));
+      return this.singleStep ? this.reverseSearch(search, 4096, 'step') : this.reverseScan(search, 4096, 'step');
+    }, 'Reverse step out', this.backwards());
   }
 
   /** Looks at the machine at another icount of its history and comes back (for the timeline's hovers). */
@@ -1285,7 +1290,8 @@ export class Debugger {
       this.seek(this.icount - 1, true);
       return this.stop('step', 'step back', { jumped: true });
     }
-    return this.singleStep ? this.reverseSearch(this.lineSearch(), 1024, 'step') : this.reverseScan(this.lineSearch(), 1024, 'step');
+    const search = this.withBreakpoints(this.lineSearch());
+    return this.singleStep ? this.reverseSearch(search, 1024, 'step') : this.reverseScan(search, 1024, 'step');
   }
 
   /**
@@ -1352,6 +1358,8 @@ export class Debugger {
         if (found !== undefined) {
           this.hartBreaksReset();
           this.seek(found, true);
+          const ids = this.reverseIdsAt.get(found) ?? [];
+          if (ids.length > 0) return this.stop(this.reasonForIds(ids), this.describeIds(ids), { breakpointIds: ids, jumped: true });
           return this.stop(reason, reason === 'step' ? 'step back' : 'reverse', { jumped: true });
         }
         acc = w.depthAtLo - w.dEnd + acc;
@@ -1362,6 +1370,7 @@ export class Debugger {
       this.seek(start);
       return this.stop('entry', 'start of recording', { jumped: true });
     } finally {
+      this.reverseIdsAt.clear();
       this.hartBreaksReset();
       this.travel.breakIcount = savedBreak !== undefined && savedBreak > this.icount ? savedBreak : undefined;
     }
@@ -1377,11 +1386,14 @@ export class Debugger {
     const t = new Tracer(this.machine, this.travel);
     search.reset();
     const spans: { call: number; depth: number; to: number }[] = [];
+    // A search that stops at breakpoints has the skips stop at their pcs too: each is a position
+    // to look at, inside a skipped call as well.
+    const extras = search.breaks === true ? [...this.byPc.keys()] : [];
     const w: Walk = {
       t, calls: [], pending: undefined, cheap: 0,
       skipSet: (tr) => this.codeSet(this.pc, search.whole, tr),
       skipCall,
-      extras: () => [],
+      extras: () => extras,
       onSkipped: (c) => spans.push({ call: c.icount, depth: c.depth + 1, to: this.icount }),
     };
     if (ctx < lo) {
@@ -1626,6 +1638,38 @@ export class Debugger {
       result: () => found,
       bound: () => Infinity,
       whole: true,
+    };
+  }
+
+  /**
+   * `search`, also ending at the last breakpoint hit after its answer, as stepping forwards stops
+   * at a breakpoint on the way (conditions hold; hit counts and log messages only apply
+   * forwards, as for reverse continue). Watchpoints do not stop a step back.
+   */
+  private withBreakpoints(search: BackSearch): BackSearch {
+    if (this.byPc.size === 0) return search;
+    let hit: number | undefined;
+    return {
+      reset: () => { search.reset(); hit = undefined; },
+      visit: (i, t) => {
+        search.visit(i, t);
+        if (i < 0) return;
+        const ids = this.reverseBreakpointIds();
+        if (ids.length === 0) return;
+        hit = i;
+        this.reverseIdsAt.set(i, ids);
+      },
+      after: search.after,
+      result: (shift) => {
+        const r = search.result(shift);
+        if (r === undefined || (hit !== undefined && hit > r)) return hit;
+        // The step's own answer (a breakpoint there too reads as a step, as forwards).
+        this.reverseIdsAt.delete(r);
+        return r;
+      },
+      bound: (shift) => search.bound(shift),
+      whole: search.whole,
+      breaks: true,
     };
   }
 
