@@ -139,6 +139,28 @@ test('timer, a breakpoint on the trap vector: a step the interrupt comes in stop
   assert.ok(hits.every((r) => r.includes(`pc=0x${vector.toString(16)}`)), hits.join('\n'));
 });
 
+test('bench-small: step backs repeated at the same positions translate no new code (runs start inside translated blocks)', async () => {
+  const s = new Session(path.join(EXAMPLES, 'bench-small.elf'));
+  const end = await s.runToEnd();
+  const at = points(6, 1000, end - 1000, 5);
+  const stepBacks = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (const p of at) {
+      await s.do((d) => d.goto(p));
+      const st = await s.do((d) => d.stepBack('line'));
+      out.push(`${st.reason}@${st.icount}`);
+    }
+    return out;
+  };
+  const first = await stepBacks();
+  const jit = s.vm.machine.hart.jit;
+  const regions = jit.stats.regions;
+  // More passes than the JIT's visits before translating (16): a run starting at the same
+  // position inside a block every time must not count as a visit there.
+  for (let pass = 0; pass < 20; pass++) assert.deepEqual(await stepBacks(), first);
+  assert.equal(jit.stats.regions - regions, 0, 'regions translated by the repeated step backs');
+});
+
 test('a jump in time leaves a snapshot 4096 instructions before where it lands, so stepping back from there replays little', async () => {
   const s = new Session(path.join(EXAMPLES, 'bench-small.elf'));
   const end = await s.runToEnd();
