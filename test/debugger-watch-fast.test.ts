@@ -45,8 +45,8 @@ interface Scenario {
   breaks?: BreakpointSpec[];
 }
 
-/** Continues, reverse continues, or step series (STEPS). */
-type Dir = 'fwd' | 'rev' | 'step';
+/** Continues, reverse continues, step series (STEPS) or step-back series (BACKS). */
+type Dir = 'fwd' | 'rev' | 'step' | 'back';
 
 const STOPS = new Set(['data breakpoint', 'breakpoint', 'instruction breakpoint', 'function breakpoint', 'step']);
 
@@ -54,6 +54,11 @@ const STOPS = new Set(['data breakpoint', 'breakpoint', 'instruction breakpoint'
 const STEPS: ((d: DebugSession['d']) => void)[] = [
   (d) => d.step('next'), (d) => d.step('next'), (d) => d.step('in'), (d) => d.step('next'),
   (d) => d.step('out'), (d) => d.step('next'), (d) => d.step('in'), (d) => d.step('next'),
+];
+
+/** The steps of a 'back' series: Step Back (line) and the reverse step out, which stop at hits on the way. */
+const BACKS: ((d: DebugSession['d']) => void)[] = [
+  (d) => d.stepBack('line'), (d) => d.stepBack('line'), (d) => d.stepBack('line'), (d) => d.reverseStepOut(),
 ];
 
 /**
@@ -69,7 +74,7 @@ async function series(s: Session, sc: Scenario, at: number, dir: Dir, count: num
   const out: string[] = [];
   try {
     for (let k = 0; k < count; k++) {
-      const st = await s.do((d) => (dir === 'fwd' ? d.continue() : dir === 'rev' ? d.reverseContinue() : STEPS[k % STEPS.length](d)));
+      const st = await s.do((d) => (dir === 'fwd' ? d.continue() : dir === 'rev' ? d.reverseContinue() : dir === 'back' ? BACKS[k % BACKS.length](d) : STEPS[k % STEPS.length](d)));
       out.push(`${st.reason} @${st.icount} pc=0x${s.d.pc.toString(16)} [${st.breakpointIds.map((id) => labels.get(id) ?? `?${id}`).join(',')}] ${st.description}${st.text !== undefined ? ` (${st.text})` : ''}`);
       if (!STOPS.has(st.reason)) break;
     }
@@ -89,7 +94,7 @@ async function compare(s: Session, sc: Scenario, at: number, dir: Dir, count: nu
   assert.equal(s.hartWatchStops, before, 'the reference runs without the hart watchpoint hook');
   const fast = await series(s, sc, at, dir, count, false);
   assert.deepEqual(fast, slow, `${sc.name}, ${dir} from icount ${at}`);
-  if (dir !== 'step' && slow.some((l) => l.startsWith('data breakpoint'))) assert.ok(s.hartWatchStops > before, `${sc.name}: the fast path stopped at hart watchpoints`);
+  if ((dir === 'fwd' || dir === 'rev') && slow.some((l) => l.startsWith('data breakpoint'))) assert.ok(s.hartWatchStops > before, `${sc.name}: the fast path stopped at hart watchpoints`);
   return slow;
 }
 
@@ -97,7 +102,7 @@ async function compare(s: Session, sc: Scenario, at: number, dir: Dir, count: nu
 async function compareAll(s: Session, scenarios: Scenario[], from: Record<Dir, number[]>, count: Record<Dir, number>): Promise<number> {
   let stops = 0;
   for (const sc of scenarios) {
-    for (const dir of ['fwd', 'rev', 'step'] as const) {
+    for (const dir of ['fwd', 'rev', 'step', 'back'] as const) {
       for (const at of from[dir]) stops += (await compare(s, sc, at, dir, count[dir])).length;
     }
   }
@@ -157,7 +162,7 @@ test('debugme: write, read and readWrite watchpoints with conditions, hit counts
       { addr: values, size: 16, access: 'write', label: 'g_values', condition: 'g_values[1] == 20' },
     ], breaks: [...around.after.map((pc) => ins(pc, { hitCondition: '%2' })), ...around.store.map((pc) => ins(pc, { condition: '$icount % 2 == 0' }))] },
   ];
-  const stops = await compareAll(s, scenarios, { fwd: [0, 300], rev: [end, 760], step: [0, 300] }, { fwd: 12, rev: 12, step: 16 });
+  const stops = await compareAll(s, scenarios, { fwd: [0, 300], rev: [end, 760], step: [0, 300], back: [end - 1, 760] }, { fwd: 12, rev: 12, step: 16, back: 12 });
   assert.ok(stops > 100, `${stops} stops compared`);
 });
 
@@ -180,7 +185,7 @@ test('bughunt: the out-of-bounds write, the readings read back, and breakpoints 
       breaks: [...around.store.map((pc) => ins(pc, { condition: '$icount % 5 != 0' })), ...around.after.map((pc) => ins(pc))] },
   ];
   const mid = Math.floor(end / 2);
-  const stops = await compareAll(s, scenarios, { fwd: [0, mid], rev: [end, mid], step: [0, mid] }, { fwd: 12, rev: 12, step: 16 });
+  const stops = await compareAll(s, scenarios, { fwd: [0, mid], rev: [end, mid], step: [0, mid], back: [end - 1, mid] }, { fwd: 12, rev: 12, step: 16, back: 12 });
   assert.ok(stops > 60, `${stops} stops compared`);
 });
 
@@ -200,5 +205,5 @@ test('bench-small: the sieve stores the same bytes again (a write watchpoint ign
     { name: 'breakpoints on the stores and after them', watches: [wSieve], breaks: [...around.store.map((pc) => ins(pc, { hitCondition: '%50' })), ...around.after.map((pc) => ins(pc, { condition: '$icount % 7 == 0' }))] },
   ];
   const points = [2_000_000, Math.floor(end / 2)];
-  await compareAll(s, scenarios, { fwd: points, rev: points.map((at) => at + 1_500_000), step: points }, { fwd: 8, rev: 8, step: 10 });
+  await compareAll(s, scenarios, { fwd: points, rev: points.map((at) => at + 1_500_000), step: points, back: [points[0] + 1_500_000] }, { fwd: 8, rev: 8, step: 10, back: 4 });
 });

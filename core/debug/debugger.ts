@@ -257,8 +257,10 @@ interface BackSearch {
   bound(shift: number): number;
   /** Fast search: positions of the same depth skip through a whole function (depth only), or one line of it. */
   whole: boolean;
-  /** It also stops at breakpoint hits (withBreakpoints): fast walks stop at breakpoint pcs inside what they skip. */
+  /** It also stops at breakpoint and watchpoint hits (withHits): fast walks stop at breakpoint pcs and watched accesses inside what they skip. */
   breaks?: boolean;
+  /** A fast walk's skip made an access that triggered these watchpoints, at position `icount`. */
+  watched?(icount: number, ws: Watchpoint[]): void;
 }
 
 interface Goal {
@@ -510,7 +512,7 @@ export class Debugger {
   reverseStepOut(levels = 1): void {
     this.requireTravel('reverse step out');
     this.launch(() => {
-      const search = this.withBreakpoints(this.depthSearch(-levels));
+      const search = this.withHits(this.depthSearch(-levels));
       return this.singleStep ? this.reverseSearch(search, 4096, 'step') : this.reverseScan(search, 4096, 'step');
     }, 'Reverse step out', this.backwards());
   }
@@ -1290,7 +1292,7 @@ export class Debugger {
       this.seek(this.icount - 1, true);
       return this.stop('step', 'step back', { jumped: true });
     }
-    const search = this.withBreakpoints(this.lineSearch());
+    const search = this.withHits(this.lineSearch());
     return this.singleStep ? this.reverseSearch(search, 1024, 'step') : this.reverseScan(search, 1024, 'step');
   }
 
@@ -1318,6 +1320,8 @@ export class Debugger {
       const cfa = frames[i - 1].cfa;
       if (cfa !== undefined) open.add(`${frames[i].pc >>> 0}:${cfa >>> 0}`);
     }
+    // Skips stop at watched accesses too (runBreaking), when the search looks for them.
+    this.watchSkips = search.breaks === true && this.watchpoints.length > 0;
     try {
       let hi = end;
       let acc = 0; // depth of `hi` relative to `end`
@@ -1370,6 +1374,7 @@ export class Debugger {
       this.seek(start);
       return this.stop('entry', 'start of recording', { jumped: true });
     } finally {
+      this.watchSkips = false;
       this.reverseIdsAt.clear();
       this.hartBreaksReset();
       this.travel.breakIcount = savedBreak !== undefined && savedBreak > this.icount ? savedBreak : undefined;
@@ -1387,8 +1392,11 @@ export class Debugger {
     search.reset();
     const spans: { call: number; depth: number; to: number }[] = [];
     // A search that stops at breakpoints has the skips stop at their pcs too: each is a position
-    // to look at, inside a skipped call as well.
+    // to look at, inside a skipped call as well. Watchpoints: instructions run one at a time are
+    // looked at as reverseSearch looks at them (the access, then the bytes), skips run with the
+    // hart's watchpoint hook (watchSkips, set by reverseScan).
     const extras = search.breaks === true ? [...this.byPc.keys()] : [];
+    const watching = search.breaks === true && this.watchpoints.length > 0;
     const w: Walk = {
       t, calls: [], pending: undefined, cheap: 0,
       skipSet: (tr) => this.codeSet(this.pc, search.whole, tr),
@@ -1402,6 +1410,7 @@ export class Debugger {
       const m = this.advance(w, lo);
       if (m.kind !== 'stepped') throw new DebugError(`the past could not be replayed at icount ${ctx}: ${describeTravelStop(m as TravelStop)}`);
     }
+    if (watching) this.refreshWatched();
     const depthAtLo = t.depth;
     let visit = true;
     let slice = performance.now();
@@ -1410,10 +1419,27 @@ export class Debugger {
       const i = this.icount;
       if (visit) search.visit(i, t);
       visit = true;
+      const access = watching ? this.accessAt(t) : undefined;
       const m = this.advance(w, hi);
       if (this.icount - i > 1) skipped += this.icount - i;
+      if (watching && m.kind === 'stepped') {
+        this.pendingAccess = access;
+        search.after?.(i, t);
+      }
       if (m.kind === 'limit' && w.pending !== undefined) return { kind: 'open', call: w.pending.icount };
-      if (m.kind === 'trap') {
+      if (m.kind === 'watchpoint') {
+        // A skip stopped after an instruction that accessed a watched range (see fastStep).
+        if (hart.icount === (hart.watchHits[0]?.icount ?? -1)) {
+          const mepc = hart.mepc >>> 0;
+          t.last = t.insnAt(mepc);
+          t.lastPc = mepc;
+          t.trapped = true;
+          t.depth++;
+        }
+        const r = this.hartWatchHit(false);
+        if (r.stop !== undefined) throw new DebugError(`the past could not be replayed at icount ${this.icount}: ${describeTravelStop(r.stop)}`);
+        if (r.hit !== undefined) search.watched?.(r.icount, r.hit);
+      } else if (m.kind === 'trap') {
         // Taken while skipping through a line: go back to the position before it (a seek stops
         // before the trap) and take it one instruction at a time.
         this.fastStats.traps++;
@@ -1432,7 +1458,6 @@ export class Debugger {
         if (this.pauseRequested) return { kind: 'paused' };
       }
     }
-    void hart;
     return { kind: 'done', dEnd: t.depth, depthAtLo, spans, skipped };
   }
 
@@ -1642,24 +1667,32 @@ export class Debugger {
   }
 
   /**
-   * `search`, also ending at the last breakpoint hit after its answer, as stepping forwards stops
-   * at a breakpoint on the way (conditions hold; hit counts and log messages only apply
-   * forwards, as for reverse continue). Watchpoints do not stop a step back.
+   * `search`, also ending at the last breakpoint or watchpoint hit after its answer, as stepping
+   * forwards stops at them on the way (conditions hold; hit counts and log messages only apply
+   * forwards; a watchpoint stops at the instruction that made the access: as reverse continue).
    */
-  private withBreakpoints(search: BackSearch): BackSearch {
-    if (this.byPc.size === 0) return search;
+  private withHits(search: BackSearch): BackSearch {
+    if (this.byPc.size === 0 && this.watchpoints.length === 0) return search;
     let hit: number | undefined;
+    const note = (i: number, ids: number[]): void => {
+      hit = i;
+      this.reverseIdsAt.set(i, [...new Set([...(this.reverseIdsAt.get(i) ?? []), ...ids])]);
+    };
     return {
       reset: () => { search.reset(); hit = undefined; },
       visit: (i, t) => {
         search.visit(i, t);
-        if (i < 0) return;
+        if (i < 0 || this.byPc.size === 0) return;
         const ids = this.reverseBreakpointIds();
-        if (ids.length === 0) return;
-        hit = i;
-        this.reverseIdsAt.set(i, ids);
+        if (ids.length > 0) note(i, ids);
       },
-      after: search.after,
+      after: (i, t) => {
+        search.after?.(i, t);
+        if (this.watchpoints.length === 0) return;
+        const w = this.watchHit(this.pendingAccess, false);
+        if (w !== undefined) note(i, w.map((x) => x.id));
+      },
+      watched: (i, ws) => note(i, ws.map((x) => x.id)),
       result: (shift) => {
         const r = search.result(shift);
         if (r === undefined || (hit !== undefined && hit > r)) return hit;
