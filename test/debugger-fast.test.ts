@@ -137,6 +137,23 @@ test('timer, a breakpoint on the trap vector: a step the interrupt comes in stop
   const hits = results.filter((r) => r.startsWith(`instruction breakpoint`));
   assert.ok(hits.length >= 6, results.join('\n'));
   assert.ok(hits.every((r) => r.includes(`pc=0x${vector.toString(16)}`)), hits.join('\n'));
+  // Backwards: a step back over a stretch an interrupt came in stops at the handler's first
+  // instruction, the trap taken, as reverse continue does.
+  const back: string[] = [];
+  s.d.cheapSteps = 64;
+  await compare(s, at, () => ['back', 'rout'], (r) => back.push(r));
+  s.d.cheapSteps = 0;
+  await compare(s, at.slice(0, 6), () => ['back'], (r) => back.push(r));
+  const backHits = back.filter((r) => r.startsWith(`instruction breakpoint`));
+  assert.ok(backHits.length >= 4, back.join('\n'));
+  assert.ok(backHits.every((r) => r.includes(`pc=0x${vector.toString(16)}`)), backHits.join('\n'));
+  await s.do((d) => d.goto(at[0]));
+  s.before();
+  const st = await s.do((d) => d.stepBack('line'));
+  if (st.reason === 'instruction breakpoint') {
+    assert.equal(s.d.pc >>> 0, vector);
+    assert.match(s.d.formatValue(s.d.evaluateValue('$mcause')), /0x80000007|-2147483641/, 'a machine timer interrupt, taken');
+  }
 });
 
 test('bench-small: step backs repeated at the same positions translate no new code (runs start inside translated blocks)', async () => {

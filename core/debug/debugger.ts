@@ -261,6 +261,8 @@ interface BackSearch {
   breaks?: boolean;
   /** A fast walk's skip made an access that triggered these watchpoints, at position `icount`. */
   watched?(icount: number, ws: Watchpoint[]): void;
+  /** The walk is at a trap handler's first instruction, the trap taken at position `icount` (nothing retired). */
+  trapHit?(icount: number): void;
 }
 
 interface Goal {
@@ -796,16 +798,32 @@ export class Debugger {
       const hit = this.breakpointHit();
       if (hit !== undefined) return { stop: hit, stepped: false };
     }
-    const mepc = hart.mepc >>> 0;
-    t.last = t.insnAt(mepc);
-    t.lastPc = mepc;
-    t.trapped = true;
-    t.depth++;
+    this.noteTrapStep(t);
     const stop = this.machine.run(hart.icount + 1);
     if (hart.icount > this.travel.frontier) this.travel.frontier = hart.icount;
     if (stop.kind === 'limit') return { stepped: true };
     const s = await this.machineStop(stop);
     return { stop: s, stepped: false };
+  }
+
+  /** The tracer's bookkeeping of a step that takes a trap (the hart at the handler, nothing retired yet). */
+  private noteTrapStep(t: Tracer): void {
+    const mepc = this.machine.hart.mepc >>> 0;
+    t.last = t.insnAt(mepc);
+    t.lastPc = mepc;
+    t.trapped = true;
+    t.depth++;
+  }
+
+  /**
+   * Backward walks: a step stopped at a trap handler's first instruction (Tracer.breakAtTraps),
+   * the trap taken at position `i`. The search looks at it (`look`), then the step completes.
+   */
+  private pastTrapStep(t: Tracer, i: number, look: boolean, search: BackSearch): void {
+    if (look) search.trapHit?.(i);
+    this.noteTrapStep(t);
+    const s = this.travel.run(this.machine.hart.icount + 1);
+    if (s.kind !== 'limit') throw new DebugError(`the past could not be replayed at icount ${i}: ${describeTravelStop(s)}`);
   }
 
   /** The stop at watchpoints that triggered. */
@@ -1362,6 +1380,7 @@ export class Debugger {
         if (found !== undefined) {
           this.hartBreaksReset();
           this.seek(found, true);
+          this.toHandlerHit(found);
           const ids = this.reverseIdsAt.get(found) ?? [];
           if (ids.length > 0) return this.stop(this.reasonForIds(ids), this.describeIds(ids), { breakpointIds: ids, jumped: true });
           return this.stop(reason, reason === 'step' ? 'step back' : 'reverse', { jumped: true });
@@ -1376,6 +1395,7 @@ export class Debugger {
     } finally {
       this.watchSkips = false;
       this.reverseIdsAt.clear();
+      this.handlerHitAt.clear();
       this.hartBreaksReset();
       this.travel.breakIcount = savedBreak !== undefined && savedBreak > this.icount ? savedBreak : undefined;
     }
@@ -1389,6 +1409,7 @@ export class Debugger {
     // stop at them): lifting and setting them again would drop and retranslate their regions.
     this.seek(ctx);
     const t = new Tracer(this.machine, this.travel);
+    t.breakAtTraps = search.breaks === true && this.byPc.size > 0;
     search.reset();
     const spans: { call: number; depth: number; to: number }[] = [];
     // A search that stops at breakpoints has the skips stop at their pcs too: each is a position
@@ -1408,7 +1429,8 @@ export class Debugger {
       search.visit(-1, t); // context only: what came just before lo
       w.force = true;
       const m = this.advance(w, lo);
-      if (m.kind !== 'stepped') throw new DebugError(`the past could not be replayed at icount ${ctx}: ${describeTravelStop(m as TravelStop)}`);
+      if (m.kind === 'breakpoint') this.pastTrapStep(t, ctx, false, search);
+      else if (m.kind !== 'stepped') throw new DebugError(`the past could not be replayed at icount ${ctx}: ${describeTravelStop(m as TravelStop)}`);
     }
     if (watching) this.refreshWatched();
     const depthAtLo = t.depth;
@@ -1427,7 +1449,14 @@ export class Debugger {
         search.after?.(i, t);
       }
       if (m.kind === 'limit' && w.pending !== undefined) return { kind: 'open', call: w.pending.icount };
-      if (m.kind === 'watchpoint') {
+      if (m.kind === 'breakpoint') {
+        // A step stopped where a trap lands on a breakpoint (Tracer.breakAtTraps).
+        this.pastTrapStep(t, i, true, search);
+        if (watching) {
+          this.pendingAccess = access;
+          search.after?.(i, t);
+        }
+      } else if (m.kind === 'watchpoint') {
         // A skip stopped after an instruction that accessed a watched range (see fastStep).
         if (hart.icount === (hart.watchHits[0]?.icount ?? -1)) {
           const mepc = hart.mepc >>> 0;
@@ -1484,11 +1513,13 @@ export class Debugger {
         const ctx = lo > start ? lo - 1 : lo;
         this.seek(ctx);
         const t = new Tracer(this.machine, this.travel);
+        t.breakAtTraps = search.breaks === true && this.byPc.size > 0;
         search.reset();
         if (ctx < lo) {
           search.visit(-1, t); // context only: what came just before lo
           const s = t.step();
-          if (s.kind !== 'limit') throw new DebugError(`the past could not be replayed at icount ${ctx}: ${describeTravelStop(s)}`);
+          if (s.kind === 'breakpoint') this.pastTrapStep(t, ctx, false, search);
+          else if (s.kind !== 'limit') throw new DebugError(`the past could not be replayed at icount ${ctx}: ${describeTravelStop(s)}`);
         }
         const depthAtLo = t.depth;
         this.refreshWatched();
@@ -1498,7 +1529,8 @@ export class Debugger {
           const access = search.after !== undefined && this.watchpoints.length > 0 ? this.accessAt(t) : undefined;
           this.pendingAccess = access;
           const s = t.step();
-          if (s.kind !== 'limit' && !(i + 1 === hi && this.icount === hi)) throw new DebugError(`the past could not be replayed at icount ${i}: ${describeTravelStop(s)}`);
+          if (s.kind === 'breakpoint') this.pastTrapStep(t, i, true, search);
+          else if (s.kind !== 'limit' && !(i + 1 === hi && this.icount === hi)) throw new DebugError(`the past could not be replayed at icount ${i}: ${describeTravelStop(s)}`);
           search.after?.(i, t);
           if ((i & 1023) === 1023 && performance.now() - slice > SLICE_MS) {
             await this.tick();
@@ -1514,6 +1546,7 @@ export class Debugger {
         const found = search.result(dEnd - acc);
         if (found !== undefined) {
           this.seek(found, true);
+          this.toHandlerHit(found);
           const ids = this.reverseIdsAt.get(found) ?? [];
           const why = ids.length > 0 ? this.describeIds(ids) : reason === 'step' ? 'step back' : 'reverse';
           return this.stop(ids.length > 0 ? this.reasonForIds(ids) : reason, why, { breakpointIds: ids, jumped: true });
@@ -1527,6 +1560,7 @@ export class Debugger {
       return this.stop('entry', 'start of recording', { jumped: true });
     } finally {
       this.reverseIdsAt.clear();
+      this.handlerHitAt.clear();
       this.travel.breakIcount = savedBreak !== undefined && savedBreak > this.icount ? savedBreak : undefined;
     }
   }
@@ -1625,6 +1659,16 @@ export class Debugger {
   private pendingAccess: { addr: number; size: number; kind: Access } | undefined;
   /** Reverse continue: which breakpoints/watchpoints matched at a found position. */
   private readonly reverseIdsAt = new Map<number, number[]>();
+  /** Step back: found positions whose hit is at a trap handler's first instruction, the trap taken there (withHits). */
+  private readonly handlerHitAt = new Set<number>();
+
+  /** After a seek to `found`: at a trap handler's first instruction if the hit there was (a seek stops before the trap). */
+  private toHandlerHit(found: number): void {
+    if (!this.handlerHitAt.has(found)) return;
+    this.hartBreaksReset();
+    this.machine.hart.resumeHere(false);
+    this.fastRun(found + 1, true); // takes the trap, up to the breakpoint (nothing retires)
+  }
 
   private describeIds(ids: number[]): string {
     const w = this.watchpoints.filter((x) => ids.includes(x.id));
@@ -1693,11 +1737,20 @@ export class Debugger {
         if (w !== undefined) note(i, w.map((x) => x.id));
       },
       watched: (i, ws) => note(i, ws.map((x) => x.id)),
+      trapHit: (i) => {
+        const ids = this.reverseBreakpointIds();
+        if (ids.length === 0) return;
+        note(i, ids);
+        this.handlerHitAt.add(i);
+      },
       result: (shift) => {
         const r = search.result(shift);
-        if (r === undefined || (hit !== undefined && hit > r)) return hit;
+        // At the same icount a handler's first instruction comes after the position (the trap
+        // is taken between them).
+        if (r === undefined || (hit !== undefined && (hit > r || (hit === r && this.handlerHitAt.has(r))))) return hit;
         // The step's own answer (a breakpoint there too reads as a step, as forwards).
         this.reverseIdsAt.delete(r);
+        this.handlerHitAt.delete(r);
         return r;
       },
       bound: (shift) => search.bound(shift),
