@@ -743,11 +743,7 @@ export class Debugger {
             if (hart.icount === (hart.watchHits[0]?.icount ?? -1)) {
               // It stored, then trapped: the hart is at the handler (see hartWatchHit, which
               // runs the handler's first instruction: one step with the trap, as below).
-              const mepc = hart.mepc >>> 0;
-              t.last = t.insnAt(mepc);
-              t.lastPc = mepc;
-              t.trapped = true;
-              t.depth++;
+              this.noteTrapStep(t);
             }
             const r = this.hartWatchHit(true);
             if (r.stop !== undefined) {
@@ -1379,11 +1375,7 @@ export class Debugger {
         }
         if (found !== undefined) {
           this.hartBreaksReset();
-          this.seek(found, true);
-          this.toHandlerHit(found);
-          const ids = this.reverseIdsAt.get(found) ?? [];
-          if (ids.length > 0) return this.stop(this.reasonForIds(ids), this.describeIds(ids), { breakpointIds: ids, jumped: true });
-          return this.stop(reason, reason === 'step' ? 'step back' : 'reverse', { jumped: true });
+          return this.backStop(found, reason);
         }
         acc = w.depthAtLo - w.dEnd + acc;
         hi = lo;
@@ -1458,13 +1450,7 @@ export class Debugger {
         }
       } else if (m.kind === 'watchpoint') {
         // A skip stopped after an instruction that accessed a watched range (see fastStep).
-        if (hart.icount === (hart.watchHits[0]?.icount ?? -1)) {
-          const mepc = hart.mepc >>> 0;
-          t.last = t.insnAt(mepc);
-          t.lastPc = mepc;
-          t.trapped = true;
-          t.depth++;
-        }
+        if (hart.icount === (hart.watchHits[0]?.icount ?? -1)) this.noteTrapStep(t);
         const r = this.hartWatchHit(false);
         if (r.stop !== undefined) throw new DebugError(`the past could not be replayed at icount ${this.icount}: ${describeTravelStop(r.stop)}`);
         if (r.hit !== undefined) search.watched?.(r.icount, r.hit);
@@ -1544,13 +1530,7 @@ export class Debugger {
         }
         const dEnd = t.depth; // depth at hi, relative to ctx
         const found = search.result(dEnd - acc);
-        if (found !== undefined) {
-          this.seek(found, true);
-          this.toHandlerHit(found);
-          const ids = this.reverseIdsAt.get(found) ?? [];
-          const why = ids.length > 0 ? this.describeIds(ids) : reason === 'step' ? 'step back' : 'reverse';
-          return this.stop(ids.length > 0 ? this.reasonForIds(ids) : reason, why, { breakpointIds: ids, jumped: true });
-        }
+        if (found !== undefined) return this.backStop(found, reason);
         acc = depthAtLo - dEnd + acc;
         hi = lo;
         this.searchedBackTo = hi;
@@ -1662,12 +1642,21 @@ export class Debugger {
   /** Step back: found positions whose hit is at a trap handler's first instruction, the trap taken there (withHits). */
   private readonly handlerHitAt = new Set<number>();
 
-  /** After a seek to `found`: at a trap handler's first instruction if the hit there was (a seek stops before the trap). */
-  private toHandlerHit(found: number): void {
-    if (!this.handlerHitAt.has(found)) return;
-    this.hartBreaksReset();
-    this.machine.hart.resumeHere(false);
-    this.fastRun(found + 1, true); // takes the trap, up to the breakpoint (nothing retires)
+  /**
+   * A backward search's answer: goes there (to a trap handler's first instruction, the trap
+   * taken, when the hit was there: a seek stops before the trap) and stops, as a breakpoint or
+   * watchpoint stop when one was hit there.
+   */
+  private backStop(found: number, reason: StopReason): Stop {
+    this.seek(found, true);
+    if (this.handlerHitAt.has(found)) {
+      this.hartBreaksReset();
+      this.machine.hart.resumeHere(false);
+      this.fastRun(found + 1, true); // takes the trap, up to the breakpoint (nothing retires)
+    }
+    const ids = this.reverseIdsAt.get(found) ?? [];
+    if (ids.length > 0) return this.stop(this.reasonForIds(ids), this.describeIds(ids), { breakpointIds: ids, jumped: true });
+    return this.stop(reason, reason === 'step' ? 'step back' : 'reverse', { jumped: true });
   }
 
   private describeIds(ids: number[]): string {
