@@ -353,6 +353,7 @@ test('step back stops at a breakpoint on the way, as a step forwards does: the l
     assert.equal(st.reason, 'breakpoint', `${single ? 'one at a time' : 'fast'}: ${st.description}`);
     assert.equal(s.line(), 13);
     assert.equal(s.local('v'), '1');
+    assert.ok(s.d.hits.some((h) => h.icount === st.icount && h.kind === 'breakpoint'), 'on the timeline\'s hits');
     // A condition that does not hold there: back over the call to line 27 itself.
     await s.do((d) => d.step('out'));
     await s.do((d) => d.step('next'));

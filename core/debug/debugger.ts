@@ -1655,8 +1655,11 @@ export class Debugger {
       this.fastRun(found + 1, true); // takes the trap, up to the breakpoint (nothing retires)
     }
     const ids = this.reverseIdsAt.get(found) ?? [];
-    if (ids.length > 0) return this.stop(this.reasonForIds(ids), this.describeIds(ids), { breakpointIds: ids, jumped: true });
-    return this.stop(reason, reason === 'step' ? 'step back' : 'reverse', { jumped: true });
+    if (ids.length === 0) return this.stop(reason, reason === 'step' ? 'step back' : 'reverse', { jumped: true });
+    // On the timeline's list of hits (a reverse continue's search noted them already).
+    for (const b of this.allBreakpoints()) if (ids.includes(b.id)) this.noteHit('breakpoint', b.label, found);
+    for (const w of this.watchpoints) if (ids.includes(w.id)) this.noteHit('watchpoint', w.label, found);
+    return this.stop(this.reasonForIds(ids), this.describeIds(ids), { breakpointIds: ids, jumped: true });
   }
 
   private describeIds(ids: number[]): string {
