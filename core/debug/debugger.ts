@@ -625,6 +625,7 @@ export class Debugger {
     if (goal.done !== undefined && !this.singleStep) return this.fastStep(goal);
     const hart = this.machine.hart;
     const t = new Tracer(this.machine, this.travel);
+    t.breakAtTraps = this.byPc.size > 0;
     this.refreshWatched();
     let first = true;
     for (;;) {
@@ -673,7 +674,6 @@ export class Debugger {
         }
         first = false;
         const access = this.watchpoints.length > 0 ? this.accessAt(t) : undefined;
-        t.breakAtTraps = this.byPc.size > 0;
         const stop = t.step();
         if (stop.kind === 'breakpoint') {
           const r = await this.enterHandler(t);
@@ -1436,19 +1436,14 @@ export class Debugger {
       const access = watching ? this.accessAt(t) : undefined;
       const m = this.advance(w, hi);
       if (this.icount - i > 1) skipped += this.icount - i;
-      if (watching && m.kind === 'stepped') {
+      // A step stopped where a trap lands on a breakpoint (Tracer.breakAtTraps): look, complete it.
+      if (m.kind === 'breakpoint') this.pastTrapStep(t, i, true, search);
+      if (watching && (m.kind === 'stepped' || m.kind === 'breakpoint')) {
         this.pendingAccess = access;
         search.after?.(i, t);
       }
       if (m.kind === 'limit' && w.pending !== undefined) return { kind: 'open', call: w.pending.icount };
-      if (m.kind === 'breakpoint') {
-        // A step stopped where a trap lands on a breakpoint (Tracer.breakAtTraps).
-        this.pastTrapStep(t, i, true, search);
-        if (watching) {
-          this.pendingAccess = access;
-          search.after?.(i, t);
-        }
-      } else if (m.kind === 'watchpoint') {
+      if (m.kind === 'watchpoint') {
         // A skip stopped after an instruction that accessed a watched range (see fastStep).
         if (hart.icount === (hart.watchHits[0]?.icount ?? -1)) this.noteTrapStep(t);
         const r = this.hartWatchHit(false);
@@ -1464,7 +1459,7 @@ export class Debugger {
         if (s.kind !== 'limit') throw new DebugError(`the past could not be replayed at icount ${p}: ${describeTravelStop(s)}`);
         if (p === i) visit = false;
         w.force = true;
-      } else if (m.kind !== 'pos' && m.kind !== 'stepped' && m.kind !== 'limit' && m.kind !== 'inside' && this.icount !== hi) {
+      } else if (m.kind !== 'pos' && m.kind !== 'stepped' && m.kind !== 'breakpoint' && m.kind !== 'limit' && m.kind !== 'inside' && this.icount !== hi) {
         throw new DebugError(`the past could not be replayed at icount ${this.icount}: ${describeTravelStop(m)}`);
       }
       if ((n & 255) === 255 && performance.now() - slice > SLICE_MS) {

@@ -19,8 +19,6 @@ export class PagePool {
   private readonly free: number[] = [];
   /** Ids handed out so far (the next fresh id). */
   private next = 1;
-  /** Pages referred to by at least one image. */
-  live = 0;
 
   /** A new page holding a copy of `src` (PAGE_SIZE bytes), with no references yet. */
   add(src: Uint8Array): number {
@@ -47,25 +45,16 @@ export class PagePool {
     return this.slabs[Math.floor(id / SLAB_PAGES)].subarray(off, off + PAGE_SIZE);
   }
 
-  /** Copies page `id` into `dst` at `offset`. */
-  copyTo(id: number, dst: Uint8Array, offset: number): void {
-    const off = (id % SLAB_PAGES) * PAGE_SIZE;
-    dst.set(this.slabs[Math.floor(id / SLAB_PAGES)].subarray(off, off + PAGE_SIZE), offset);
-  }
-
   /** Adds a reference; true when it is the page's first. */
   ref(id: number): boolean {
     if (id === ZERO_PAGE) return false;
-    if (this.refs[id]++ !== 0) return false;
-    this.live++;
-    return true;
+    return this.refs[id]++ === 0;
   }
 
   /** Drops a reference; true when it was the last (the page is then free for reuse). */
   unref(id: number): boolean {
     if (id === ZERO_PAGE) return false;
     if (--this.refs[id] !== 0) return false;
-    this.live--;
     this.free.push(id);
     return true;
   }

@@ -95,7 +95,7 @@ export class RamImageStore {
         if (!ram.dirty[p] && cur !== undefined && cur.pages[p - first] === want) continue;
         const off = p << PAGE_SHIFT;
         if (want === ZERO_PAGE) ram.u8.fill(0, off, off + PAGE_SIZE);
-        else this.pool.copyTo(want, ram.u8, off);
+        else ram.u8.set(this.pool.view(want), off);
         ram.touch(off, PAGE_SIZE); // drops decoded instructions of the page
       }
     }
@@ -150,8 +150,7 @@ export class RamImageStore {
       for (let p = first; p < last; p++) {
         const data = byIndex.get(p);
         if (data !== undefined && data.length !== PAGE_SIZE) throw new Error(`snapshot page ${p}: ${data.length} bytes, not ${PAGE_SIZE}`);
-        const copy = data === undefined ? undefined : Uint8Array.from(data); // aligned for isZero
-        const page = copy === undefined || isZero(copy) ? ZERO_PAGE : this.pool.add(copy);
+        const page = data === undefined || isZero(data) ? ZERO_PAGE : this.pool.add(data);
         this.refPage(page);
         ps[p - first] = page;
       }
@@ -176,7 +175,9 @@ export class RamImageStore {
   }
 }
 
+/** All zero: a page of RAM (aligned: a word at a time) or of a snapshot file (maybe not). */
 function isZero(b: Uint8Array): boolean {
+  if ((b.byteOffset & 3) !== 0) return b.every((x) => x === 0);
   const w = new Int32Array(b.buffer, b.byteOffset, b.length >>> 2);
   for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
   return true;
